@@ -1,0 +1,90 @@
+"""Stage 4: write graphs and reports to build/, reproducibly and never half-written."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections import defaultdict
+from pathlib import Path
+
+from rdflib import BNode, Graph
+from rdflib.term import Node
+
+from atcgraph.errors import AtcGraphError
+
+
+def write_turtle(graph: Graph, path: Path) -> None:
+    """Same graph, same bytes, so build outputs can be diffed between runs.
+
+    rdflib's Turtle writer sorts subjects and objects, but blank nodes carry
+    random parse-time ids and would sort differently on every run, so they
+    are renamed after their content first.
+    """
+    write_bytes(_stable_blank_nodes(graph).serialize(format="turtle", encoding="utf-8"), path)
+
+
+def write_text(text: str, path: Path) -> None:
+    write_bytes(text.encode("utf-8"), path)
+
+
+def write_bytes(data: bytes, path: Path) -> None:
+    """Write to a temporary file beside the target, then rename over it atomically."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")  # same dir: rename is atomic
+        try:
+            tmp.write_bytes(data)
+            os.replace(tmp, path)
+        except BaseException:
+            tmp.unlink(missing_ok=True)
+            raise
+    except OSError as exc:
+        raise AtcGraphError(f"cannot write {path}: {exc.strerror or exc}") from exc
+
+
+def _stable_blank_nodes(graph: Graph) -> Graph:
+    """A copy whose blank nodes are named by a hash of their neighbourhood.
+
+    Colour refinement: each round hashes a node's triples with its neighbours'
+    current hashes, until the partition stops splitting. rdflib's exact
+    canonicaliser (rdflib.compare) does the same job but takes minutes on a
+    few thousand blank nodes. Nodes left with equal hashes are interchangeable
+    in the tree-shaped blank nodes Turtle produces, so numbering them in any
+    order gives the same text.
+    """
+    touching = [t for t in graph if isinstance(t[0], BNode) or isinstance(t[2], BNode)]
+    colour: dict[Node, str] = {n: "" for t in touching for n in (t[0], t[2]) if isinstance(n, BNode)}
+
+    def name(node: Node) -> str:
+        return colour[node] if isinstance(node, BNode) else node.n3()
+
+    classes = 1
+    while colour:
+        signature: dict[Node, list[str]] = defaultdict(list)
+        for s, p, o in touching:
+            if isinstance(s, BNode):
+                signature[s].append(f"> {p.n3()} {name(o)}")
+            if isinstance(o, BNode):
+                signature[o].append(f"< {name(s)} {p.n3()}")
+        colour = {
+            node: hashlib.sha256("\n".join([old, *sorted(signature[node])]).encode()).hexdigest()[:20]
+            for node, old in colour.items()
+        }
+        if len(set(colour.values())) <= classes:
+            break
+        classes = len(set(colour.values()))
+
+    groups: dict[str, list[Node]] = defaultdict(list)
+    for node, digest in colour.items():
+        groups[digest].append(node)
+    rename = {
+        node: BNode(f"b{digest}" if len(nodes) == 1 else f"b{digest}x{i}")
+        for digest, nodes in groups.items()
+        for i, node in enumerate(nodes)
+    }
+    stable = Graph(bind_namespaces="none")
+    for prefix, namespace in graph.namespaces():
+        stable.bind(prefix, namespace)
+    for s, p, o in graph:
+        stable.add((rename.get(s, s), p, rename.get(o, o)))
+    return stable

@@ -1,0 +1,90 @@
+"""Stage 1: read every Turtle file into one graph, remembering who said what.
+
+``sources`` lets later stages tell a person which file to open to fix a finding.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from rdflib import Graph
+from rdflib.term import Node
+
+from atcgraph.errors import InputError
+from atcgraph.paths import Paths
+from atcgraph.vocab import bind_prefixes
+
+_LINE = re.compile(r"at line (\d+)")
+_WHY = re.compile(r"Bad syntax \((.*?)\) at \^", re.DOTALL)
+
+
+@dataclass
+class Loaded:
+    graph: Graph
+    sources: dict[Node, str] = field(default_factory=dict)
+
+
+def load(paths: Paths) -> Loaded:
+    """Ontology and data merged; each subject mapped to the first file that states it."""
+    files = _turtle_files(paths, paths.ontology_dir) + _turtle_files(paths, paths.data_dir)
+    loaded = Loaded(bind_prefixes(Graph()))
+    for file in files:
+        part = _parse(paths, file)
+        name = paths.relative(file)
+        for subject in part.subjects(unique=True):
+            loaded.sources.setdefault(subject, name)
+        loaded.graph += part
+        _adopt_prefixes(loaded.graph, part)
+    return loaded
+
+
+def load_shapes(paths: Paths) -> Graph:
+    """All SHACL shapes, kept apart from the data so they are not reasoned over."""
+    shapes = bind_prefixes(Graph())
+    for file in _turtle_files(paths, paths.shapes_dir, recursive=False):
+        shapes += _parse(paths, file)
+    return shapes
+
+
+def _turtle_files(paths: Paths, folder: Path, recursive: bool = True) -> list[Path]:
+    """Sorted, so the merged graph and its messages are the same on every machine."""
+    if not folder.is_dir():
+        raise InputError(paths.relative(folder), "folder not found")
+    found = sorted(folder.rglob("*.ttl") if recursive else folder.glob("*.ttl"))
+    files = [f for f in found if f.is_file()]
+    if not files:
+        raise InputError(paths.relative(folder), "folder holds no .ttl files")
+    return files
+
+
+def _parse(paths: Paths, file: Path) -> Graph:
+    graph = Graph()
+    try:
+        graph.parse(file, format="turtle")
+    except OSError as exc:
+        raise InputError(paths.relative(file), f"cannot read: {exc.strerror or exc}") from exc
+    except Exception as exc:  # any parser failure means the file is bad input
+        raise _input_error(paths.relative(file), exc) from exc
+    return graph
+
+
+def _input_error(name: str, exc: Exception) -> InputError:
+    """Turn rdflib's message (line buried in a dump of the file) into ``file:line: why``."""
+    text = str(exc)
+    line = _LINE.search(text)
+    why = _WHY.search(text)
+    reason = why.group(1) if why else (text.strip().splitlines() or [type(exc).__name__])[0]
+    return InputError(name, f"Turtle syntax error: {reason}", int(line.group(1)) if line else None)
+
+
+def _adopt_prefixes(graph: Graph, part: Graph) -> None:
+    """Keep the authors' own prefixes for readable output, unless they clash."""
+    taken = dict(graph.namespaces())
+    used = set(taken.values())
+    for prefix, namespace in part.namespaces():
+        if prefix and prefix not in taken and namespace not in used:
+            graph.bind(prefix, namespace)
+            taken[prefix] = namespace
+            used.add(namespace)
