@@ -13,9 +13,10 @@ from pathlib import Path
 import pytest
 from rdflib import Graph
 
+from atcgraph.build import build
+from atcgraph.engines import OxigraphEngine
 from atcgraph.load import load
 from atcgraph.paths import Paths
-from atcgraph.reason import reason
 
 REPO = Path(__file__).resolve().parents[1]
 FIXTURES = Path(__file__).parent / "fixtures" / "pipeline"
@@ -39,6 +40,20 @@ def asserted() -> Graph:
 
 
 @pytest.fixture(scope="session")
-def inferred(asserted: Graph) -> Graph:
-    """The checkout's graph with its OWL-RL closure, as queries see it."""
-    return reason(asserted)
+def built(tmp_path_factory: pytest.TempPathFactory) -> Paths:
+    """One real ``atcgraph build`` of this checkout, into a temporary build dir."""
+    paths = Paths.default(REPO, tmp_path_factory.mktemp("build"))
+    build(paths, quiet=True)
+    return paths
+
+
+@pytest.fixture(scope="session")
+def inferred(built: Paths) -> Graph:
+    """The checkout's graph with its OWL-RL closure, as queries see it (read back from the build)."""
+    return Graph().parse(built.inferred_ttl)
+
+
+@pytest.fixture(scope="session")
+def oxigraph(built: Paths) -> OxigraphEngine:
+    """The default query engine over the built graph."""
+    return OxigraphEngine(built.inferred_ttl)

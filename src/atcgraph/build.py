@@ -1,12 +1,22 @@
-"""The whole pipeline: load -> reason -> validate -> export, as run by CI."""
+"""The whole pipeline: load -> reason -> validate -> export, as run by CI.
+
+A build also records a fingerprint of its inputs, so that the commands reading the built graph
+(query, gaps, export) rebuild only when an ontology, data or shape file has changed.
+"""
 
 from __future__ import annotations
 
+import hashlib
+import json
+import sys
 from dataclasses import dataclass
 
+from atcgraph import __version__
+from atcgraph.errors import AtcGraphError
 from atcgraph.export import write_text, write_turtle
 from atcgraph.load import load, load_shapes
 from atcgraph.paths import Paths
+from atcgraph.catalogue import as_rdf, catalogue
 from atcgraph.reason import reason
 from atcgraph.stats import Stats, stats
 from atcgraph.validate import Report, validate
@@ -30,16 +40,49 @@ def build(paths: Paths, quiet: bool = False) -> BuildResult:
     (exit 2) leaves the previous build untouched; SHACL findings do not stop
     the export, since the graph is still useful while the report is worked off.
     """
+    inputs = fingerprint(paths)
     loaded = load(paths)
     shapes = load_shapes(paths)
     inferred = reason(loaded.graph)
-    report = validate(inferred, shapes, loaded.sources)
+    published = as_rdf(catalogue(paths) if paths.queries_dir.is_dir() else {})  # a graph may come without queries
+    report = validate(inferred + published, shapes, loaded.sources)
     result = BuildResult(stats(loaded.graph, inferred), report)
     write_turtle(loaded.graph, paths.asserted_ttl)
     write_turtle(inferred, paths.inferred_ttl)
+    write_turtle(published, paths.queries_ttl)
     write_text(report.to_text(), paths.validation_txt)
+    write_text(json.dumps(inputs, indent=1, sort_keys=True), paths.manifest_json)
     if not quiet:
         print(result.stats.to_text(), end="")
         print(f"validation: {report.summary()} (see {paths.validation_txt})")
         print(f"wrote {paths.build_dir}")
     return result
+
+
+def fingerprint(paths: Paths) -> dict[str, str]:
+    """A hash of every input file and of the code's version: equal means the build is current."""
+    found = {"atcgraph": __version__}
+    for folder, pattern in ((paths.ontology_dir, "*.ttl"), (paths.data_dir, "*.ttl"),
+                            (paths.shapes_dir, "*.ttl"), (paths.queries_dir, "*.rq")):
+        for file in sorted(folder.rglob(pattern)) if folder.is_dir() else ():
+            found[paths.relative(file)] = hashlib.sha256(file.read_bytes()).hexdigest()
+    return found
+
+
+def ensure_built(paths: Paths, quiet: bool = False) -> None:
+    """Build unless build/ already holds the graph of the current sources.
+
+    SHACL findings do not stop the commands that read the graph; they are reported once here.
+    """
+    try:
+        if json.loads(paths.manifest_json.read_text(encoding="utf-8")) == fingerprint(paths):
+            return
+    except (OSError, ValueError):
+        pass
+    if not quiet:
+        print("atcgraph: sources changed since the last build; building ...", file=sys.stderr)
+    result = build(paths, quiet=True)
+    if not result.report.conforms and not quiet:
+        print(f"atcgraph: warning: {result.report.summary()} (see {paths.validation_txt})", file=sys.stderr)
+    if not paths.inferred_ttl.is_file():
+        raise AtcGraphError(f"{paths.inferred_ttl}: build wrote no graph")

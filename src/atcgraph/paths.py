@@ -59,6 +59,16 @@ class Paths:
         """SHACL report written for people, not machines."""
         return self.build_dir / "validation.txt"
 
+    @property
+    def queries_ttl(self) -> Path:
+        """The canned queries as SPARQL executables (SIB sparql-examples), for endpoint users."""
+        return self.build_dir / "queries.ttl"
+
+    @property
+    def manifest_json(self) -> Path:
+        """Fingerprint of the inputs of the last build: tells when to rebuild."""
+        return self.build_dir / "manifest.json"
+
     def relative(self, path: Path) -> str:
         """Name a file as people see it in the repository (``data/studies/x.ttl``)."""
         try:
