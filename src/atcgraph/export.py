@@ -7,10 +7,12 @@ import os
 from collections import defaultdict
 from pathlib import Path
 
+import pyoxigraph as ox
 from rdflib import BNode, Graph
 from rdflib.term import Node
 
 from atcgraph.errors import AtcGraphError
+from atcgraph.vocab import PREFIXES
 
 
 def write_turtle(graph: Graph, path: Path) -> None:
@@ -21,6 +23,20 @@ def write_turtle(graph: Graph, path: Path) -> None:
     are renamed after their content first.
     """
     write_bytes(_stable_blank_nodes(graph).serialize(format="turtle", encoding="utf-8"), path)
+
+
+def write_store(triples: list[ox.Triple], path: Path, fmt: ox.RdfFormat = ox.RdfFormat.TURTLE) -> None:
+    """Oxigraph's writers, made reproducible: blank nodes get their W3C RDFC-1.0 canonical labels
+    and triples are written sorted, so the same graph gives the same bytes at any size."""
+    with_blanks = [t for t in triples if isinstance(t.subject, ox.BlankNode) or isinstance(t.object, ox.BlankNode)]
+    rest = [t for t in triples if not (isinstance(t.subject, ox.BlankNode) or isinstance(t.object, ox.BlankNode))]
+    if with_blanks:
+        dataset = ox.Dataset(ox.Quad(t.subject, t.predicate, t.object) for t in with_blanks)
+        dataset.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
+        rest += [ox.Triple(q.subject, q.predicate, q.object) for q in dataset]
+    rest.sort(key=lambda t: (str(t.subject), str(t.predicate), str(t.object)))
+    prefixes = {name: str(ns) for name, ns in PREFIXES.items()}
+    write_bytes(ox.serialize(rest, format=fmt, prefixes=prefixes if fmt != ox.RdfFormat.N_TRIPLES else None), path)
 
 
 def write_text(text: str, path: Path) -> None:

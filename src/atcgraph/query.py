@@ -12,7 +12,7 @@ from atcgraph.engines import Engine, OxigraphEngine
 from atcgraph.errors import AtcGraphError
 from atcgraph.paths import Paths
 from atcgraph.results import render
-from atcgraph.vocab import PREFIXES
+from atcgraph.vocab import shorten as _short
 
 
 def run_query(paths: Paths, name_or_file: str, values: dict[str, str], fmt: str,
@@ -53,8 +53,3 @@ def query_list(paths: Paths) -> str:
     return "".join(lines)
 
 
-def _short(iri: str) -> str:
-    for prefix, namespace in PREFIXES.items():
-        if iri.startswith(str(namespace)):
-            return f"{prefix}:{iri[len(namespace):]}"
-    return iri

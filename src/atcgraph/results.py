@@ -15,7 +15,7 @@ from rdflib.namespace import XSD
 from rdflib.term import Node
 
 from atcgraph.engines import Engine, Result
-from atcgraph.vocab import PREFIXES
+from atcgraph.vocab import shorten
 
 FORMATS = ("table", "csv", "tsv", "json")
 
@@ -63,10 +63,8 @@ def _text(cell: Node | None, compact: bool) -> str:
 
 
 def _compact(iri: URIRef) -> str:
-    for prefix, namespace in PREFIXES.items():
-        if iri.startswith(str(namespace)) and len(iri) > len(namespace):
-            return f"{prefix}:{iri[len(namespace):]}"
-    return f"<{iri}>"
+    short = shorten(str(iri))
+    return short if short != str(iri) else f"<{iri}>"
 
 
 def _table(header: list[str], rows: list[list[str]], count: int) -> str:

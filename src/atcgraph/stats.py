@@ -6,10 +6,11 @@ import json
 from collections import Counter
 from dataclasses import asdict, dataclass
 
+import pyoxigraph as ox
 from rdflib import Graph, URIRef
 from rdflib.namespace import RDF
 
-from atcgraph.vocab import ATC, compact
+from atcgraph.vocab import ATC, compact, shorten
 
 
 @dataclass(frozen=True)
@@ -49,4 +50,17 @@ def stats(asserted: Graph, inferred: Graph) -> Stats:
         triples_asserted=len(asserted),
         triples_inferred=len(inferred),
         classes=classes,
+    )
+
+
+def stats_store(store: ox.Store, asserted: int) -> Stats:
+    """The same numbers from the fast path's store, counted by SPARQL inside Oxigraph."""
+    rows = store.query(f"SELECT ?c (COUNT(?x) AS ?n) WHERE {{ ?x a ?c FILTER STRSTARTS(STR(?c), \"{ATC}\") }} GROUP BY ?c")
+    counts = {shorten(row["c"].value): int(row["n"].value) for row in rows}
+    studies = next(iter(store.query(f"SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE {{ ?s a <{ATC.Study}> }}")))
+    return Stats(
+        studies=int(studies["n"].value),
+        triples_asserted=asserted,
+        triples_inferred=len(store),
+        classes=dict(sorted(counts.items(), key=lambda item: (-item[1], item[0]))),
     )

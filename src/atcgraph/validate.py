@@ -7,16 +7,20 @@ a constraint like "every study has a model" is met by inferred facts too.
 from __future__ import annotations
 
 import json
+import re
 from collections import Counter
 from dataclasses import asdict, dataclass
 
+import pyoxigraph as ox
 import pyshacl
 from rdflib import BNode, Graph, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import RDF, SH
 from rdflib.term import Node
 
+from atcgraph.fastshacl import Violation, compile_shapes, validate_store
 from atcgraph.vocab import ATC, compact
+from atcgraph.vocab import shorten as _short
 
 
 @dataclass(frozen=True)
@@ -63,6 +67,10 @@ class Report:
         lines.insert(1, "-+-".join("-" * w for w in [*widths, len(header[4])]))
         return "\n".join([*lines, "", self.summary()]) + "\n"
 
+    def merge(self, other: Report) -> Report:
+        """Two validations of parts of one build, reported as one."""
+        return Report(self.conforms and other.conforms, self.findings + other.findings)
+
     def to_json(self) -> str:
         return json.dumps(
             {"conforms": self.conforms, "summary": self.summary(),
@@ -89,6 +97,48 @@ def validate(data_graph: Graph, shapes_graph: Graph, sources: dict[Node, str]) -
     findings.sort(key=lambda f: (f.study is None, f.study or "", f.path or "", f.message,
                                  f.focus, f.value or ""))
     return Report(conforms=bool(conforms), findings=findings)
+
+
+def validate_fast(store: ox.Store, shapes_graph: Graph, sources: dict[Node, str]) -> Report:
+    """The same report from the compiled shapes run inside Oxigraph (fastshacl.py)."""
+    violations = validate_store(store, compile_shapes(shapes_graph))
+    findings = [_fast_finding(store, v, sources) for v in violations]
+    findings.sort(key=lambda f: (f.study is None, f.study or "", f.path or "", f.message,
+                                 f.focus, f.value or ""))
+    return Report(conforms=not findings, findings=findings)
+
+
+def _fast_finding(store: ox.Store, violation: Violation, sources: dict[Node, str]) -> Finding:
+    focus = violation.focus
+    study = _study_in_store(store, focus)
+    file = sources.get(URIRef(focus)) or (sources.get(URIRef(study)) if study else None)
+    return Finding(
+        study=_short(study) if study else None,
+        focus=_short(focus),
+        path=_short_path(violation.path) if violation.path else None,
+        message=violation.message or violation.component,
+        severity=violation.severity.removeprefix(str(SH)),
+        file=file,
+        value=_short(violation.value) if violation.value is not None else None,
+    )
+
+
+def _study_in_store(store: ox.Store, focus: str) -> str | None:
+    """As ``_study_of``: the focus if a study, else the first study reaching it in one or two hops."""
+    if focus.startswith("_:"):
+        return None
+    node = f"<{focus}>"
+    for pattern in (f"VALUES ?s {{ {node} }}", f"?s ?p {node} .", f"?s ?p ?m . ?m ?q {node} ."):
+        rows = list(store.query(f"SELECT ?s WHERE {{ {pattern} ?s a <{ATC.Study}> }} ORDER BY ?s LIMIT 1"))
+        if rows:
+            return rows[0]["s"].value
+    return None
+
+
+def _short_path(path: str) -> str:
+    """A compiled SPARQL path written as pyshacl's reports write it: ``atc:p``, ``^atc:p``, ``(a|b)``."""
+    text = re.sub(r"<([^>]+)>", lambda m: _short(m.group(1)), path)
+    return re.sub(r"\^\(([^()|/]+)\)", r"^\1", text)
 
 
 def _finding(data: Graph, shapes: Graph, results: Graph, result: Node,

@@ -20,7 +20,18 @@ PREFIXES: dict[str, Namespace] = {
     "dcterms": Namespace(str(DCTERMS)),
     "prov": Namespace(str(PROV)),
     "sh": Namespace(str(SH)),
+    "obo": Namespace("http://purl.obolibrary.org/obo/"),
+    "oboInOwl": Namespace("http://www.geneontology.org/formats/oboInOwl#"),
+    "vann": Namespace("http://purl.org/vocab/vann/"),
 }
+
+
+def shorten(iri: str) -> str:
+    """``atcd:target-nis`` for an IRI in a project prefix, else the IRI as it is."""
+    for prefix, namespace in PREFIXES.items():
+        if iri.startswith(str(namespace)) and len(iri) > len(namespace):
+            return f"{prefix}:{iri[len(namespace):]}"
+    return iri
 
 
 def bind_prefixes(graph: Graph) -> Graph:
