@@ -42,6 +42,7 @@ class Check:
     message: str
     severity: str
     query: str
+    constraint: Node | None = None  # the sh:SPARQLConstraint node, for SPARQL-based constraints
 
 
 @dataclass(frozen=True)
@@ -53,6 +54,7 @@ class Violation:
     component: str
     message: str
     severity: str
+    constraint: Node | None = None
 
 
 def validate_store(store: ox.Store, checks: list[Check]) -> list[Violation]:
@@ -65,7 +67,7 @@ def validate_store(store: ox.Store, checks: list[Check]) -> list[Violation]:
             value = row["value"] if "value" in names else None
             found.append(Violation(_text(row["this"]), check.path, None if value is None else _text(value),
                                    check.shape, check.component, _fill(check.message, row, names),
-                                   check.severity))
+                                   check.severity, check.constraint))
     return found
 
 
@@ -127,7 +129,7 @@ def _node_checks(shapes: Graph, shape: Node, target: str, prefixes: str) -> list
         text = str(shapes.value(constraint, SH.select))
         cmessage, _ = _meta(shapes, constraint, shape)
         checks.append(Check(shape, "SPARQLConstraintComponent", None, cmessage, severity,
-                            prefixes + _bind_this(text, target)))
+                            prefixes + _bind_this(text, target), constraint))
     for p, o in sorted(shapes.predicate_objects(shape)):
         if p in _LOGIC or (p in _VALUE_TESTS and p != SH.flags):
             condition = _single(shapes, p, o, "?this", shape)

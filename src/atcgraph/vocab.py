@@ -23,6 +23,7 @@ PREFIXES: dict[str, Namespace] = {
     "obo": Namespace("http://purl.obolibrary.org/obo/"),
     "oboInOwl": Namespace("http://www.geneontology.org/formats/oboInOwl#"),
     "vann": Namespace("http://purl.org/vocab/vann/"),
+    "schema": Namespace("https://schema.org/"),
 }
 
 
