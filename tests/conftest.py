@@ -15,6 +15,7 @@ from rdflib import Graph
 
 from atcgraph.build import build
 from atcgraph.engines import OxigraphEngine
+from atcgraph.gaps import GapAnalysis
 from atcgraph.load import load
 from atcgraph.paths import Paths
 
@@ -57,3 +58,9 @@ def inferred(built: Paths) -> Graph:
 def oxigraph(built: Paths) -> OxigraphEngine:
     """The default query engine over the built graph."""
     return OxigraphEngine(built.inferred_ttl)
+
+
+@pytest.fixture(scope="session")
+def gap_analysis(built: Paths, oxigraph: OxigraphEngine) -> GapAnalysis:
+    """The gap maps of the built graph, as `atcgraph gaps` counts them; each matrix once a session."""
+    return GapAnalysis(built, oxigraph)

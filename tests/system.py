@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import os
 import shutil
+from pathlib import Path
+from typing import NoReturn
 
 import pytest
 
@@ -16,7 +18,17 @@ def require(command: str) -> str:
     path = shutil.which(command)
     if path:
         return path
-    message = f"{command} is not installed; scripts/system-deps.sh installs it"
+    unavailable(f"{command} is not installed; scripts/system-deps.sh installs it")
+
+
+def require_file(path: Path, package: str) -> Path:
+    """A file a Debian package installs (a jar, say), or skip (fail in CI) naming the package."""
+    if path.is_file():
+        return path
+    unavailable(f"{path} is missing; scripts/system-deps.sh installs {package}")
+
+
+def unavailable(message: str) -> NoReturn:
     if os.environ.get("CI") == "true":
         pytest.fail(message)
     pytest.skip(message)

@@ -26,7 +26,7 @@ def test_build_conforming_writes_outputs_and_exits_0(capsys, case_root, tmp_path
     assert "studies:          2" in out
     assert "validation: conforms" in out
     assert sorted(p.name for p in build_dir.iterdir()) == [
-        "asserted.ttl", "inferred.ttl", "manifest.json", "queries.ttl", "validation.txt"]
+        "asserted.ttl", "inferred.ttl", "manifest.json", "queries.ttl", "release", "validation.txt"]
     assert (build_dir / "validation.txt").read_text() == "conforms\n"
     inferred = Graph().parse(build_dir / "inferred.ttl")
     assert len(inferred) > len(Graph().parse(build_dir / "asserted.ttl"))

@@ -9,7 +9,12 @@ from __future__ import annotations
 import hashlib
 import json
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
+
+import pyoxigraph as ox
+from rdflib import Graph
 
 from atcgraph import __version__
 from atcgraph.errors import AtcGraphError
@@ -18,6 +23,7 @@ from atcgraph.export import write_store, write_text, write_turtle
 from atcgraph.load import load, load_shapes, load_store
 from atcgraph.paths import Paths
 from atcgraph.reason import reason
+from atcgraph.release import write_release
 from atcgraph.rules import reason_store
 from atcgraph.stats import Stats, stats, stats_store
 from atcgraph.validate import Report, validate, validate_fast
@@ -34,39 +40,62 @@ class BuildResult:
         return 0 if self.report.conforms else 1
 
 
-def build(paths: Paths, quiet: bool = False, reference: bool = False) -> BuildResult:
-    """Write asserted.ttl, inferred.ttl, queries.ttl and validation.txt into the build dir.
+@dataclass
+class Assembled:
+    """The graph loaded, reasoned over and validated, in memory: what every command starts from."""
+
+    result: BuildResult
+    published: Graph
+    write_asserted: Callable[[Path], None]
+    write_inferred: Callable[[Path], None]
+
+
+def assemble(paths: Paths, reference: bool = False, check: bool = True) -> Assembled:
+    """Load, reason and (if ``check``) validate; nothing is written.
 
     The default path parses, reasons (rules.py) and validates (fastshacl.py) inside Oxigraph;
     ``reference`` runs the design card's rdflib + owlrl + pyshacl instead, which tests prove
-    equivalent. Everything is read and checked before the first write, so bad input (exit 2)
-    leaves the previous build untouched; SHACL findings do not stop the export, since the graph
-    is still useful while the report is worked off.
+    equivalent. Raises AtcGraphError on bad input or an inconsistent closure.
     """
-    inputs = fingerprint(paths)
-    shapes = load_shapes(paths)
+    shapes = load_shapes(paths) if check else Graph()
     published = as_rdf(catalogue(paths) if paths.queries_dir.is_dir() else {})  # a graph may come without queries
+    unchecked = Report(conforms=True, findings=[])
     if reference:
         loaded = load(paths)
         inferred = reason(loaded.graph)
-        report = validate(inferred + published, shapes, loaded.sources)
-        result = BuildResult(stats(loaded.graph, inferred), report)
-        write_turtle(loaded.graph, paths.asserted_ttl)
-        write_turtle(inferred, paths.inferred_ttl)
-    else:
-        fast = load_store(paths)
-        asserted = [quad.triple for quad in fast.store]
-        reason_store(fast.store)
-        report = validate_fast(fast.store, shapes, fast.sources).merge(validate(published, shapes, {}))
-        result = BuildResult(stats_store(fast.store, fast.asserted), report)
-        write_store(asserted, paths.asserted_ttl)
-        write_store([quad.triple for quad in fast.store], paths.inferred_ttl)
-    write_turtle(published, paths.queries_ttl)
-    write_text(report.to_text(), paths.validation_txt)
+        report = validate(inferred + published, shapes, loaded.sources) if check else unchecked
+        return Assembled(BuildResult(stats(loaded.graph, inferred), report), published,
+                         lambda path: write_turtle(loaded.graph, path), lambda path: write_turtle(inferred, path))
+    fast = load_store(paths)
+    asserted = fast.store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph())
+    reason_store(fast.store)
+    report = validate_fast(fast.store, shapes, fast.sources).merge(validate(published, shapes, {})) \
+        if check else unchecked
+    return Assembled(BuildResult(stats_store(fast.store, fast.asserted), report), published,
+                     lambda path: write_store(asserted, path),
+                     lambda path: write_store(fast.store.dump(format=ox.RdfFormat.N_TRIPLES,
+                                                              from_graph=ox.DefaultGraph()), path))
+
+
+def build(paths: Paths, quiet: bool = False, reference: bool = False) -> BuildResult:
+    """Write asserted.ttl, inferred.ttl, queries.ttl and validation.txt into the build dir.
+
+    Everything is read and checked before the first write, so bad input (exit 2) leaves the
+    previous build untouched; SHACL findings do not stop the export, since the graph is still
+    useful while the report is worked off.
+    """
+    inputs = fingerprint(paths)
+    assembled = assemble(paths, reference)
+    result = assembled.result
+    assembled.write_asserted(paths.asserted_ttl)
+    assembled.write_inferred(paths.inferred_ttl)
+    write_turtle(assembled.published, paths.queries_ttl)
+    write_release(paths, inputs)  # build/release/: the graph in the formats other tools load
+    write_text(result.report.to_text(), paths.validation_txt)
     write_text(json.dumps(inputs, indent=1, sort_keys=True), paths.manifest_json)
     if not quiet:
         print(result.stats.to_text(), end="")
-        print(f"validation: {report.summary()} (see {paths.validation_txt})")
+        print(f"validation: {result.report.summary()} (see {paths.validation_txt})")
         print(f"wrote {paths.build_dir}")
     return result
 
@@ -87,7 +116,8 @@ def ensure_built(paths: Paths, quiet: bool = False) -> None:
     SHACL findings do not stop the commands that read the graph; they are reported once here.
     """
     try:
-        if json.loads(paths.manifest_json.read_text(encoding="utf-8")) == fingerprint(paths):
+        if json.loads(paths.manifest_json.read_text(encoding="utf-8")) == fingerprint(paths) \
+                and paths.release_trig.is_file():  # a build dir from before the release existed
             return
     except (OSError, ValueError):
         pass

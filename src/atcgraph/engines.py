@@ -1,10 +1,12 @@
-"""Where SPARQL runs: Oxigraph in memory (the default, fast) or rdflib (the reference).
+"""Where SPARQL runs: Oxigraph in memory (the default, fast), rdflib (the reference), or any
+SPARQL 1.1 endpoint over HTTP (``query --endpoint``).
 
-Both return the same shape, rows of rdflib terms, so formatting and tests treat them alike.
+All return the same shape, rows of rdflib terms, so formatting and tests treat them alike.
 """
 
 from __future__ import annotations
 
+import io
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -13,9 +15,11 @@ from typing import Protocol
 import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDFS
+from rdflib.query import Result as RdflibResult
 from rdflib.term import Node
 
 from atcgraph.errors import AtcGraphError
+from atcgraph.remote import DEFAULT_TIMEOUT, request, with_query
 
 Row = tuple[Node | None, ...]
 _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
@@ -86,6 +90,43 @@ class RdflibEngine:
             values = sorted(str(o) for o in self.graph.objects(iri, RDFS.label))
             if values:
                 found[iri] = values[0]
+        return found
+
+
+class HttpEngine:
+    """A SPARQL 1.1 Protocol endpoint (query via POST, results as SPARQL JSON).
+
+    ``graph`` becomes the protocol's ``default-graph-uri``, for a release pushed into a named graph.
+    """
+
+    def __init__(self, url: str, graph: str | None = None, timeout: float = DEFAULT_TIMEOUT) -> None:
+        self.url = with_query(url, **{"default-graph-uri": graph}) if graph else url
+        self.timeout = timeout
+
+    def select(self, text: str) -> Result:
+        body = request("POST", self.url, text.encode("utf-8"), timeout=self.timeout, headers={
+            "Content-Type": "application/sparql-query; charset=utf-8",
+            "Accept": "application/sparql-results+json"})
+        try:
+            parsed = RdflibResult.parse(io.BytesIO(body), format="json")
+        except Exception as exc:  # the parser raises whatever json or rdflib raise on junk
+            raise AtcGraphError(f"{self.url}: the answer is not SPARQL JSON results: {exc}") from exc
+        if parsed.type != "SELECT":
+            raise AtcGraphError("only SELECT queries are supported")
+        variables = tuple(str(v) for v in parsed.vars or ())
+        return Result(variables, tuple(tuple(row) for row in parsed))
+
+    def labels(self, iris: Iterable[URIRef]) -> dict[URIRef, str]:
+        """One remote query for all labels; the first in code-point order, as the other engines pick."""
+        wanted = sorted(set(iris))
+        if not wanted:
+            return {}
+        values = " ".join(iri.n3() for iri in wanted)
+        result = self.select(f"SELECT ?iri ?label WHERE {{ VALUES ?iri {{ {values} }} ?iri <{RDFS.label}> ?label }}")
+        found: dict[URIRef, str] = {}
+        for iri, label in result.rows:
+            if isinstance(iri, URIRef) and label is not None and (iri not in found or str(label) < found[iri]):
+                found[iri] = str(label)
         return found
 
 

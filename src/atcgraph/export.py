@@ -1,4 +1,5 @@
-"""Stage 4: write graphs and reports to build/, reproducibly and never half-written."""
+"""Stage 4: write graphs and reports to build/, reproducibly and never half-written; and
+`atcgraph export`: the built graph in Turtle, N-Triples, JSON-LD, RDF/XML or TriG."""
 
 from __future__ import annotations
 
@@ -12,7 +13,17 @@ from rdflib import BNode, Graph
 from rdflib.term import Node
 
 from atcgraph.errors import AtcGraphError
+from atcgraph.formats import ASSERTED_GRAPHS, INFERRED_GRAPH, read_release, serialize
+from atcgraph.paths import Paths
 from atcgraph.vocab import PREFIXES
+
+
+def export(paths: Paths, fmt: str, inferred: bool = False) -> bytes:
+    """The built graph in one format: ontology and data as asserted, with ``inferred`` also the
+    OWL RL entailments. Reads the release's TriG, so nothing is reasoned over again."""
+    quads, prefixes = read_release(paths)
+    wanted = {ox.NamedNode(str(g)) for g in ASSERTED_GRAPHS + ((INFERRED_GRAPH,) if inferred else ())}
+    return serialize([q for q in quads if q.graph_name in wanted], fmt, prefixes)
 
 
 def write_turtle(graph: Graph, path: Path) -> None:
@@ -25,18 +36,32 @@ def write_turtle(graph: Graph, path: Path) -> None:
     write_bytes(_stable_blank_nodes(graph).serialize(format="turtle", encoding="utf-8"), path)
 
 
-def write_store(triples: list[ox.Triple], path: Path, fmt: ox.RdfFormat = ox.RdfFormat.TURTLE) -> None:
+def write_store(ntriples: bytes, path: Path, fmt: ox.RdfFormat = ox.RdfFormat.TURTLE) -> None:
     """Oxigraph's writers, made reproducible: blank nodes get their W3C RDFC-1.0 canonical labels
-    and triples are written sorted, so the same graph gives the same bytes at any size."""
-    with_blanks = [t for t in triples if isinstance(t.subject, ox.BlankNode) or isinstance(t.object, ox.BlankNode)]
-    rest = [t for t in triples if not (isinstance(t.subject, ox.BlankNode) or isinstance(t.object, ox.BlankNode))]
-    if with_blanks:
-        dataset = ox.Dataset(ox.Quad(t.subject, t.predicate, t.object) for t in with_blanks)
-        dataset.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
-        rest += [ox.Triple(q.subject, q.predicate, q.object) for q in dataset]
-    rest.sort(key=lambda t: (str(t.subject), str(t.predicate), str(t.object)))
-    prefixes = {name: str(ns) for name, ns in PREFIXES.items()}
-    write_bytes(ox.serialize(rest, format=fmt, prefixes=prefixes if fmt != ox.RdfFormat.N_TRIPLES else None), path)
+    and triples are written in sorted order, so the same graph gives the same bytes at any size.
+
+    Takes N-Triples (``Store.dump``) so the work stays in compiled code: relabel the few
+    blank-node lines, sort the lines as bytes, and let Oxigraph re-read and re-write them.
+    """
+    lines = [line for line in ntriples.split(b"\n") if line]
+    blank = [line for line in lines if b"_:" in line]
+    if blank:
+        lines = [line for line in lines if b"_:" not in line] + _canonical(b"\n".join(blank))
+    lines.sort()
+    data = b"\n".join(lines) + b"\n"
+    if fmt != ox.RdfFormat.N_TRIPLES:
+        prefixes = {name: str(ns) for name, ns in PREFIXES.items()}
+        data = ox.serialize(ox.parse(data, format=ox.RdfFormat.N_TRIPLES), format=fmt, prefixes=prefixes)
+    write_bytes(data, path)
+
+
+def _canonical(ntriples: bytes) -> list[bytes]:
+    """The triples that mention blank nodes, relabelled by RDFC-1.0 (few: the ontology's axioms)."""
+    dataset = ox.Dataset(ox.Quad(t.subject, t.predicate, t.object)
+                         for t in ox.parse(ntriples, format=ox.RdfFormat.N_TRIPLES))
+    dataset.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
+    text = ox.serialize(dataset, format=ox.RdfFormat.N_QUADS)
+    return [line for line in text.split(b"\n") if line]
 
 
 def write_text(text: str, path: Path) -> None:

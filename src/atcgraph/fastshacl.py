@@ -175,16 +175,22 @@ def _property_checks(shapes: Graph, prop: Node, target: str) -> list[Check]:
     checks = []
 
     def add(component: str, where: str, with_value: bool = True, group: str = "") -> None:
-        head = "SELECT DISTINCT ?this ?value" if with_value else "SELECT ?this"
+        head = "SELECT DISTINCT ?this ?value" if with_value else "SELECT DISTINCT ?this"
         checks.append(Check(prop, component, path, message, severity, f"{head} WHERE {{ {where} }}{group}"))
 
     each = f"{target} ?this {path} ?value ."
     for p, o in sorted(shapes.predicate_objects(prop)):
         if p in _IGNORED:
             continue
-        if p == SH.minCount:
+        if p == SH.minCount and int(o) == 1:  # the common cases avoid grouping every focus node
+            add("MinCountConstraintComponent", f"{target} FILTER NOT EXISTS {{ ?this {path} ?v }}", False)
+        elif p == SH.minCount:
             add("MinCountConstraintComponent", f"{target} OPTIONAL {{ ?this {path} ?v }}", False,
                 f" GROUP BY ?this HAVING (COUNT(DISTINCT ?v) < {int(o)})")
+        elif p == SH.maxCount and int(o) == 0:
+            add("MaxCountConstraintComponent", f"{target} FILTER EXISTS {{ ?this {path} ?v }}", False)
+        elif p == SH.maxCount and int(o) == 1:
+            add("MaxCountConstraintComponent", f"{target} ?this {path} ?a , ?b . FILTER (?a != ?b)", False)
         elif p == SH.maxCount:
             add("MaxCountConstraintComponent", f"{target} ?this {path} ?v .", False,
                 f" GROUP BY ?this HAVING (COUNT(DISTINCT ?v) > {int(o)})")

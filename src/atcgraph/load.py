@@ -6,7 +6,9 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -41,31 +43,57 @@ def load(paths: Paths) -> Loaded:
     return loaded
 
 
+class Sources(Mapping[Node, str]):
+    """Subject -> the file that first states it, worked out only when a report needs it.
+
+    The fast path parses inside Oxigraph and never walks triples in Python; the map is built
+    on first use (a failed validation), which is the only time a person needs a file name.
+    """
+
+    def __init__(self, paths: Paths, files: list[Path]) -> None:
+        self._paths, self._files = paths, files
+
+    @cached_property
+    def _map(self) -> dict[Node, str]:
+        found: dict[Node, str] = {}
+        for file in self._files:
+            name = self._paths.relative(file)
+            for quad in ox.parse(path=str(file), format=ox.RdfFormat.TURTLE):
+                if isinstance(quad.subject, ox.NamedNode):
+                    found.setdefault(URIRef(quad.subject.value), name)
+        return found
+
+    def __getitem__(self, key: Node) -> str:
+        return self._map[key]
+
+    def __iter__(self) -> Iterator[Node]:
+        return iter(self._map)
+
+    def __len__(self) -> int:
+        return len(self._map)
+
+
 @dataclass
 class LoadedStore:
-    """The fast path's input: an in-memory Oxigraph store, and who said what."""
+    """The fast path's input: an in-memory Oxigraph store, its size, and who said what."""
 
     store: ox.Store
-    sources: dict[Node, str] = field(default_factory=dict)
+    sources: Sources
     asserted: int = 0
 
 
 def load_store(paths: Paths) -> LoadedStore:
     """Ontology and data parsed by Oxigraph, the same files in the same order as ``load``."""
     files = _turtle_files(paths, paths.ontology_dir) + _turtle_files(paths, paths.data_dir)
-    loaded = LoadedStore(ox.Store())
+    loaded = LoadedStore(ox.Store(), Sources(paths, files))
     for file in files:
         name = paths.relative(file)
         try:
-            quads = list(ox.parse(path=str(file), format=ox.RdfFormat.TURTLE))
+            loaded.store.bulk_load(path=str(file), format=ox.RdfFormat.TURTLE)
         except SyntaxError as exc:
             raise InputError(name, f"Turtle syntax error: {_oxigraph_reason(exc)}", exc.lineno) from exc
         except OSError as exc:
             raise InputError(name, f"cannot read: {exc.strerror or exc}") from exc
-        for quad in quads:
-            if isinstance(quad.subject, ox.NamedNode):
-                loaded.sources.setdefault(URIRef(quad.subject.value), name)
-        loaded.store.extend(quads)
     loaded.asserted = len(loaded.store)
     return loaded
 

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 _PACKAGE_DIR = Path(__file__).resolve().parent
+# Page templates that travel with the code (the gap map's HTML); not user data, so not overridable.
+TEMPLATES_DIR = _PACKAGE_DIR / "templates"
 
 
 @dataclass(frozen=True)
@@ -68,6 +70,56 @@ class Paths:
     def manifest_json(self) -> Path:
         """Fingerprint of the inputs of the last build: tells when to rebuild."""
         return self.build_dir / "manifest.json"
+
+    @property
+    def gap_queries_dir(self) -> Path:
+        """SPARQL the gap maps are composed from; a sub-folder, so `query --list` leaves it out."""
+        return self.queries_dir / "gaps"
+
+    @property
+    def reports_dir(self) -> Path:
+        """Where `atcgraph gaps` writes its standard report set."""
+        return self.build_dir / "reports"
+
+    @property
+    def ontology_checks_dir(self) -> Path:
+        """ROBOT-report-style SPARQL checks of the ontology: each query returns the violations."""
+        return self.ontology_dir / "checks"
+
+    @property
+    def release_dir(self) -> Path:
+        """The release bundle `atcgraph build` writes for other tools (see the README)."""
+        return self.build_dir / "release"
+
+    @property
+    def release_trig(self) -> Path:
+        """Every graph of the release in one TriG file, named: what `export` reads."""
+        return self.release_dir / "atcgraph.trig"
+
+    @property
+    def void_ttl(self) -> Path:
+        """VoID description of the release: statistics, licence, credit, version, provenance."""
+        return self.release_dir / "void.ttl"
+
+    @property
+    def docs_dir(self) -> Path:
+        """Ontology documentation (HTML) written by `atcgraph docs`."""
+        return self.build_dir / "docs"
+
+    @property
+    def docs_html(self) -> Path:
+        """The ontology's documentation page, one self-contained HTML file (pyLODE)."""
+        return self.docs_dir / "index.html"
+
+    @property
+    def store_dir(self) -> Path:
+        """The Oxigraph database `atcgraph serve` answers from, loaded from the release."""
+        return self.build_dir / "store"
+
+    @property
+    def store_manifest(self) -> Path:
+        """Fingerprint of the build the store was loaded from: tells when to reload it."""
+        return self.build_dir / "store.json"
 
     def relative(self, path: Path) -> str:
         """Name a file as people see it in the repository (``data/studies/x.ttl``)."""

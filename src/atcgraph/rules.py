@@ -1,19 +1,24 @@
 """The fast reasoner: the OWL 2 RL rules the ontology uses, run as SPARQL updates inside Oxigraph.
 
 owlrl (reason.py) stays the reference; tests/test_fastpath.py proves that on the real graph this
-closure equals owlrl's for every entailment the queries and shapes use. Here the small schema is
-read once and closed in Python (sub-class and sub-property closure, chains, restrictions), then
-compiled into a handful of data-level updates that run to a fixpoint. That is what keeps reasoning
-linear in the data: no update ever joins the schema with itself.
+closure equals owlrl's for every entailment the queries and shapes use.
 
-OWL 2 RL rules implemented (names from the OWL 2 profiles document, table 4-9):
-prp-dom, prp-rng (non-literal objects), prp-spo1, prp-spo2 (property chains), prp-inv1/2, prp-trp,
-cls-svf1, cls-hv1, cls-hv2, cax-sco, scm-sco/scm-spo (schema closure), and the consistency checks
-cax-dw, cax-adc, cls-nothing2 and eq-diff1 through functional properties (prp-fp).
+How it stays fast: the small schema is read once and closed in Python, and every rule's head is
+written out with everything the schema makes follow from it (a derived property brings its
+super-properties and their inverses; a derived type brings its superclasses and the values its
+hasValue superclasses imply). Ordered property rules → class rules → chains → restrictions →
+domain/range, one pass derives nearly everything; further passes only confirm the fixpoint, and
+each rule inserts only what is missing (``FILTER NOT EXISTS``), since inserting is what costs.
+
+OWL 2 RL rules implemented (names from the OWL 2 profiles document, tables 4-9): prp-dom,
+prp-rng (non-literal objects), prp-spo1, prp-spo2 (property chains), prp-inv1/2, prp-trp,
+cls-svf1, cls-hv1, cls-hv2, cax-sco, scm-sco and scm-spo (schema closure), and the consistency
+checks cax-dw, cax-adc, cls-nothing2 and eq-diff1 through functional properties (prp-fp).
 """
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -30,44 +35,96 @@ _MAX_ROUNDS = 20
 
 @dataclass
 class Schema:
-    """The schema facts the rules need, closed transitively."""
+    """The schema facts the rules need, closed transitively. Blank nodes are keyed ``_:id``."""
 
-    superclasses: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
-    superproperties: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
-    inverses: set[tuple[str, str]] = field(default_factory=set)
+    superclasses: dict[str, set[str]] = field(default_factory=dict)
+    superproperties: dict[str, set[str]] = field(default_factory=dict)
+    inverses: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
     chains: list[tuple[str, list[str]]] = field(default_factory=list)
     transitive: set[str] = field(default_factory=set)
-    domains: set[tuple[str, str]] = field(default_factory=set)
-    ranges: set[tuple[str, str]] = field(default_factory=set)
-    # ∃p.C ⊑ ...: (p, C, named superclasses, hasValue pairs of superclasses)
-    some_values: list[tuple[str, str, set[str], list[tuple[str, str]]]] = field(default_factory=list)
-    # ∃p.{v} ⊑ ...: (p, v, named superclasses, hasValue pairs of superclasses)
-    has_value_sub: list[tuple[str, str, set[str], list[tuple[str, str]]]] = field(default_factory=list)
-    has_value_super: list[tuple[str, str, str]] = field(default_factory=list)  # (C, p, v): C ⊑ ∃p.{v}
-    disjoint: set[tuple[str, str]] = field(default_factory=set)
+    domains: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+    ranges: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+    some_values: list[tuple[str, str, str]] = field(default_factory=list)  # (restriction, p, C)
+    has_value: dict[str, tuple[str, str]] = field(default_factory=dict)  # restriction -> (p, v)
+    disjoint_pairs: set[tuple[str, str]] = field(default_factory=set)
+    disjoint_groups: list[list[str]] = field(default_factory=list)
     functional: set[str] = field(default_factory=set)
+
+    def property_states(self, p: str) -> set[tuple[str, bool]]:
+        """(q, flipped) for every property a ``p`` triple implies; flipped means subject and object swap."""
+        seen, stack = set(), [(p, False)]
+        while stack:
+            q, flipped = stack.pop()
+            if (q, flipped) in seen:
+                continue
+            seen.add((q, flipped))
+            stack += [(r, flipped) for r in self.superproperties.get(q, ())]
+            stack += [(r, not flipped) for r in self.inverses.get(q, ())]
+        return seen
+
+    def class_closure(self, c: str) -> tuple[set[str], set[tuple[str, str]]]:
+        """Named classes and hasValue (property, value) pairs that membership of ``c`` implies."""
+        everything = {c} | self.superclasses.get(c, set())
+        return ({d for d in everything if not _is_blank(d)},
+                {self.has_value[d] for d in everything if d in self.has_value})
 
 
 def reason_store(store: ox.Store) -> int:
     """Materialise the closure in ``store``; return the number of triples added.
 
-    Raises InconsistencyError naming the culprits, as the owlrl path does.
+    The first pass runs every rule whose premises occur in the store or can be derived. A later pass re-runs only
+    rules that read what a rule after them wrote, except the closure rules: every head already
+    carries the closure of what it concludes. Raises InconsistencyError naming the culprits, as
+    the owlrl path does.
     """
     schema = read_schema(store)
-    updates = compile_updates(schema)
+    rules = compile_rules(schema)
     start = len(store)
     store.extend(_schema_closure(schema))
+    reachable = _present(store)
+    while True:  # keys the store has, or that rules able to fire can write
+        grown = reachable.union(*(rule.writes for rule in rules if rule.reads <= reachable))
+        if grown == reachable:
+            break
+        reachable = grown
+    todo = [rule for rule in rules if rule.reads <= reachable]
     before = len(store)
     for _ in range(_MAX_ROUNDS):
-        for update in updates:
-            store.update(update)
+        written: set[str] = set()
+        rerun: list[Rule] = []
+        for rule in reversed(todo):  # what a later rule writes, an earlier one must read again
+            if not rule.closure and rule.reads & written:
+                rerun.append(rule)
+            written |= rule.writes
+        for rule in todo:
+            store.update(rule.text)
         after = len(store)
-        if after == before:
+        if after == before or not rerun:
             break
-        before = after
+        before, todo = after, rerun[::-1]
     _check_consistency(store, schema)
     return len(store) - start
 
+
+def _present(store: ox.Store) -> set[str]:
+    """The keys rules read: every predicate in the store, and 'a <class>' for every class with members."""
+    keys = {row["p"].value for row in store.query("SELECT DISTINCT ?p WHERE { ?s ?p ?o }")}
+    keys |= {f"a {row['c'].value}" for row in store.query("SELECT DISTINCT ?c WHERE { ?s a ?c }")
+             if isinstance(row["c"], ox.NamedNode)}
+    return keys
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One SPARQL update, with the keys (predicates, or 'a <class>') it reads and writes."""
+
+    text: str
+    reads: frozenset[str]
+    writes: frozenset[str]
+    closure: bool = False  # a sub-property / superclass closure rule: never needs a second pass
+
+
+# ------------------------------------------------------------------------------ reading the schema
 
 def _key(term: object) -> str:
     """A term as a string key: IRIs as themselves, blank nodes as ``_:id``."""
@@ -88,8 +145,8 @@ def _close(pairs: list[tuple[str, str]]) -> dict[str, set[str]]:
     for a, b in pairs:
         if a != b:
             direct[a].add(b)
-    closed: dict[str, set[str]] = defaultdict(set)
-    for start in list(direct):
+    closed: dict[str, set[str]] = {}
+    for start in direct:
         stack, seen = list(direct[start]), set()
         while stack:
             node = stack.pop()
@@ -127,88 +184,97 @@ def read_schema(store: ox.Store) -> Schema:
     schema.superclasses = _close(_rows(store, f"SELECT ?a ?b WHERE {{ ?a <{RDFS}subClassOf> ?b }}"))
     schema.superproperties = _close(_rows(store, f"SELECT ?a ?b WHERE {{ ?a <{RDFS}subPropertyOf> ?b }}"))
     for p, q in _rows(store, f"SELECT ?p ?q WHERE {{ ?p <{OWL}inverseOf> ?q }}"):
-        schema.inverses |= {(p, q), (q, p)}
+        schema.inverses[p].add(q)
+        schema.inverses[q].add(p)
     schema.transitive = {r[0] for r in _rows(store, f"SELECT ?p WHERE {{ ?p a <{OWL}TransitiveProperty> }}")}
     schema.functional = {r[0] for r in _rows(store, f"SELECT ?p WHERE {{ ?p a <{OWL}FunctionalProperty> }}")}
-    schema.domains = set(_rows(store, f"SELECT ?p ?c WHERE {{ ?p <{RDFS}domain> ?c FILTER isIRI(?c) }}"))
-    schema.ranges = set(_rows(store, f"SELECT ?p ?c WHERE {{ ?p <{RDFS}range> ?c FILTER isIRI(?c) }}"))
+    for p, c in _rows(store, f"SELECT ?p ?c WHERE {{ ?p <{RDFS}domain> ?c FILTER isIRI(?c) }}"):
+        schema.domains[p].add(c)
+    for p, c in _rows(store, f"SELECT ?p ?c WHERE {{ ?p <{RDFS}range> ?c FILTER isIRI(?c) }}"):
+        schema.ranges[p].add(c)
     for prop, head in _rows(store, f"SELECT ?p ?l WHERE {{ ?p <{OWL}propertyChainAxiom> ?l }}"):
         schema.chains.append((prop, _list(store, head)))
-
-    def named(r: str) -> set[str]:
-        return {c for c in schema.superclasses.get(r, set()) if not _is_blank(c)} | (set() if _is_blank(r) else {r})
-
-    restrictions = _rows(store, f"SELECT ?r ?p ?v WHERE {{ ?r <{OWL}onProperty> ?p ; <{OWL}hasValue> ?v }}")
-    values_of = {r: (p, v) for r, p, v in restrictions}
-
-    def values(r: str) -> list[tuple[str, str]]:
-        """The (property, value) pairs a member of ``r`` gets from hasValue superclasses (cls-hv1)."""
-        return [values_of[c] for c in schema.superclasses.get(r, set()) | {r} if c in values_of]
-
-    for r, p, c in _rows(store, f"SELECT ?r ?p ?c WHERE {{ ?r <{OWL}onProperty> ?p ; <{OWL}someValuesFrom> ?c }}"):
-        schema.some_values.append((p, c, named(r), values(r)))
-    for r, p, v in restrictions:
-        schema.has_value_sub.append((p, v, named(r), [pv for pv in values(r) if pv != (p, v)]))
-    schema.has_value_super = [(c, p, v) for c in list(schema.superclasses) if not _is_blank(c)
-                              for p, v in values(c)]
-    schema.disjoint = set(_rows(store, f"SELECT ?a ?b WHERE {{ ?a <{OWL}disjointWith> ?b }}"))
+    schema.some_values = _rows(store, f"SELECT ?r ?p ?c WHERE {{ ?r <{OWL}onProperty> ?p ; <{OWL}someValuesFrom> ?c }}")
+    schema.has_value = {r: (p, v) for r, p, v in
+                        _rows(store, f"SELECT ?r ?p ?v WHERE {{ ?r <{OWL}onProperty> ?p ; <{OWL}hasValue> ?v }}")}
+    schema.disjoint_pairs = set(_rows(store, f"SELECT ?a ?b WHERE {{ ?a <{OWL}disjointWith> ?b }}"))
     for (group,) in _rows(store, f"SELECT ?g WHERE {{ ?g a <{OWL}AllDisjointClasses> }}"):
-        for head in _objects(store, group, f"{OWL}members"):
-            members = _list(store, head)
-            schema.disjoint |= {(a, b) for i, a in enumerate(members) for b in members[i + 1:]}
+        schema.disjoint_groups += [_list(store, head) for head in _objects(store, group, f"{OWL}members")]
     return schema
 
 
 def _schema_closure(schema: Schema) -> list[ox.Quad]:
     """scm-sco and scm-spo: the closed sub-class and sub-property hierarchy among named terms."""
     quads = []
-    for relation, predicate in ((schema.superclasses, f"{RDFS}subClassOf"), (schema.superproperties, f"{RDFS}subPropertyOf")):
+    for relation, predicate in ((schema.superclasses, f"{RDFS}subClassOf"),
+                                (schema.superproperties, f"{RDFS}subPropertyOf")):
         for a, supers in relation.items():
             quads += [ox.Quad(ox.NamedNode(a), ox.NamedNode(predicate), ox.NamedNode(b))
                       for b in supers if not _is_blank(a) and not _is_blank(b)]
     return quads
 
 
-def _values(rows: list[tuple[str, ...]]) -> str:
-    return " ".join("(" + " ".join(f"<{t}>" for t in row) + ")" for row in sorted(rows))
+# ------------------------------------------------------------------------------ compiling the rules
+
+def _property_heads(schema: Schema, s: str, p: str, o: str, include_self: bool) -> list[str]:
+    """Triple patterns that an ``s p o`` triple implies (sub-properties and inverses, closed)."""
+    return sorted(f"{o} <{q}> {s} ." if flipped else f"{s} <{q}> {o} ."
+                  for q, flipped in schema.property_states(p)
+                  if include_self or (q, flipped) != (p, False))
 
 
-def compile_updates(schema: Schema) -> list[str]:
-    """Data-level SPARQL updates, one per rule family, with the schema as VALUES tables."""
-    updates = []
-    sub_props = [(p, q) for p, qs in schema.superproperties.items() for q in qs if not _is_blank(p)]
-    if sub_props:
-        updates.append(f"INSERT {{ ?x ?q ?y }} WHERE {{ VALUES (?p ?q) {{ {_values(sub_props)} }} ?x ?p ?y }}")
-    if schema.inverses:
-        updates.append(f"INSERT {{ ?y ?q ?x }} WHERE {{ VALUES (?p ?q) {{ {_values(sorted(schema.inverses))} }} "
-                       "?x ?p ?y FILTER(!isLiteral(?y)) }")
+def _type_heads(schema: Schema, x: str, c: str, include_self: bool) -> list[str]:
+    """Triple patterns that ``x a c`` implies (superclasses and hasValue values, closed)."""
+    classes, values = schema.class_closure(c)
+    heads = {f"{x} a <{d}> ." for d in classes if include_self or d != c}
+    for p, v in values:
+        heads.update(_property_heads(schema, x, p, f"<{v}>", include_self=True))
+    return sorted(heads)
+
+
+_PATTERN = re.compile(r"(\?\w+|<[^>]+>) (a <[^>]+>|<[^>]+>) ")
+
+
+def _keys(patterns: str) -> frozenset[str]:
+    return frozenset(m.group(2).replace("<", "").replace(">", "") for m in _PATTERN.finditer(patterns + " "))
+
+
+def _rule(heads: list[str], body: str, closure: bool = False) -> Rule | None:
+    if not heads:
+        return None
+    head = " ".join(heads)
+    return Rule(f"INSERT {{ {head} }} WHERE {{ {body} FILTER NOT EXISTS {{ {head} }} }}",
+                _keys(body), _keys(head), closure)
+
+
+def compile_rules(schema: Schema) -> list[Rule]:
+    """One SPARQL update per schema fact, in the order that lets one pass derive nearly everything."""
+    rules: list[Rule | None] = []
+    properties = set(schema.superproperties) | set(schema.inverses)
+    for p in sorted(properties):
+        heads = _property_heads(schema, "?x", p, "?y", False)
+        rules.append(_rule([h for h in heads if h.startswith("?x ")], f"?x <{p}> ?y .", True))
+        rules.append(_rule([h for h in heads if h.startswith("?y ")], f"?x <{p}> ?y . FILTER(!isLiteral(?y))", True))
+    for c in sorted(c for c in schema.superclasses if not _is_blank(c)):
+        rules.append(_rule(_type_heads(schema, "?x", c, False), f"?x a <{c}> .", True))
     for prop, links in schema.chains:
-        hops = " ".join(f"?v{i} <{p}> ?v{i + 1} ." for i, p in enumerate(links))
-        updates.append(f"INSERT {{ ?v0 <{prop}> ?v{len(links)} }} WHERE {{ {hops} }}")
-    for prop in sorted(schema.transitive):
-        updates.append(f"INSERT {{ ?x <{prop}> ?z }} WHERE {{ ?x <{prop}> ?y . ?y <{prop}>+ ?z }}")
-    for p, v, supers, implied in schema.has_value_sub:
-        heads = [f"?x a <{c}> ." for c in sorted(supers)] + [f"?x <{q}> <{w}> ." for q, w in sorted(implied)]
-        if heads:
-            updates.append(f"INSERT {{ {' '.join(heads)} }} WHERE {{ ?x <{p}> <{v}> }}")
-    if schema.has_value_super:
-        rows = _values([(c, p, v) for c, p, v in schema.has_value_super])
-        updates.append(f"INSERT {{ ?x ?p ?v }} WHERE {{ VALUES (?c ?p ?v) {{ {rows} }} ?x a ?c }}")
-    for p, c, supers, implied in schema.some_values:
-        heads = [f"?x a <{d}> ." for d in sorted(supers)] + [f"?x <{q}> <{w}> ." for q, w in sorted(implied)]
-        if heads:
-            updates.append(f"INSERT {{ {' '.join(heads)} }} WHERE {{ ?x <{p}> ?y . ?y a <{c}> }}")
-    if schema.domains:
-        updates.append(f"INSERT {{ ?x a ?c }} WHERE {{ VALUES (?p ?c) {{ {_values(sorted(schema.domains))} }} ?x ?p ?y }}")
-    if schema.ranges:
-        updates.append(f"INSERT {{ ?y a ?c }} WHERE {{ VALUES (?p ?c) {{ {_values(sorted(schema.ranges))} }} "
-                       "?x ?p ?y FILTER(!isLiteral(?y)) }")
-    sub_classes = [(c, d) for c, ds in schema.superclasses.items() for d in ds
-                   if not _is_blank(c) and not _is_blank(d)]
-    if sub_classes:
-        updates.append(f"INSERT {{ ?x a ?d }} WHERE {{ VALUES (?c ?d) {{ {_values(sub_classes)} }} ?x a ?c }}")
-    return updates
+        body = " ".join(f"?v{i} <{p}> ?v{i + 1} ." for i, p in enumerate(links))
+        rules.append(_rule(_property_heads(schema, "?v0", prop, f"?v{len(links)}", True), body))
+    for p in sorted(schema.transitive):
+        rules.append(_rule(_property_heads(schema, "?x", p, "?z", True), f"?x <{p}> ?y . ?y <{p}>+ ?z ."))
+    for r, p, c in sorted(schema.some_values):
+        rules.append(_rule(_type_heads(schema, "?x", r, False), f"?x <{p}> ?y . ?y a <{c}> ."))
+    for r, (p, v) in sorted(schema.has_value.items()):
+        heads = [h for h in _type_heads(schema, "?x", r, False) if h != f"?x <{p}> <{v}> ."]
+        rules.append(_rule(heads, f"?x <{p}> <{v}> ."))
+    for relation, var, extra in ((schema.domains, "?x", ""), (schema.ranges, "?y", " FILTER(!isLiteral(?y))")):
+        for p, classes in sorted(relation.items()):
+            heads = sorted({h for c in classes for h in _type_heads(schema, var, c, True)})
+            rules.append(_rule(heads, f"?x <{p}> ?y .{extra}"))
+    return [rule for rule in rules if rule]
 
+
+# ------------------------------------------------------------------------------ consistency
 
 def _describe(store: ox.Store, node: str) -> str:
     """``atcd:x "Its label"``, as the owlrl path names culprits."""
@@ -216,13 +282,21 @@ def _describe(store: ox.Store, node: str) -> str:
     return f'{shorten(node)} "{labels[0]}"' if labels else shorten(node)
 
 
+def _iris(nodes: list[str]) -> str:
+    return " ".join(f"<{n}>" for n in nodes if not _is_blank(n))
+
+
 def _check_consistency(store: ox.Store, schema: Schema) -> None:
     culprits = []
-    if schema.disjoint:
-        rows = _values(sorted(schema.disjoint))
-        for x, a, b in _rows(store, f"SELECT ?x ?a ?b WHERE {{ VALUES (?a ?b) {{ {rows} }} ?x a ?a , ?b }}"):
-            culprits.append(f"{_describe(store, x)} is an instance of the disjoint classes "
-                            f"{shorten(a)} and {shorten(b)}")
+    for members in schema.disjoint_groups:  # one pass per group, not one per pair
+        query = (f"SELECT ?x (GROUP_CONCAT(STR(?c); separator=' ') AS ?cs) WHERE {{ VALUES ?c {{ {_iris(members)} }} "
+                 f"?x a ?c }} GROUP BY ?x HAVING (COUNT(DISTINCT ?c) > 1)")
+        for x, classes in _rows(store, query):
+            a, b = sorted(classes.split())[:2]
+            culprits.append(f"{_describe(store, x)} is an instance of the disjoint classes {shorten(a)} and {shorten(b)}")
+    for a, b in sorted(schema.disjoint_pairs):
+        for (x,) in _rows(store, f"SELECT ?x WHERE {{ ?x a <{a}> , <{b}> }}"):
+            culprits.append(f"{_describe(store, x)} is an instance of the disjoint classes {shorten(a)} and {shorten(b)}")
     for (x,) in _rows(store, f"SELECT ?x WHERE {{ ?x a <{OWL}Nothing> }}"):
         culprits.append(f"{_describe(store, x)} is an instance of owl:Nothing")
     for prop in sorted(schema.functional):

@@ -1,0 +1,137 @@
+"""The benchmark harness: `make bench` (or `python -m benchmarks.run`).
+
+For the seed graph (the real 27 studies) and synthetic graphs of 1k, 10k and 100k studies, it
+times every stage — parse, reason, validate, export, each canned query, the gap report — for the
+straightforward pipeline (rdflib + owlrl + pyshacl + rdflib SPARQL, the baseline) and for the
+project's own (Oxigraph + rules.py + fastshacl.py), side by side, with the ratio and the peak
+memory of each, and writes the table to build/bench/ as Markdown and CSV. The project's pipeline
+is run several times and the median taken; the baseline runs once per size, under a time budget
+per size: what it did not finish is shown as "> budget". Also timed at the seed size: the
+commands people type (`atcgraph build`, `atcgraph query`, `atcgraph gaps`), start-up included.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from tqdm import tqdm
+
+from benchmarks.synthetic import write_root
+
+ROOT = Path(__file__).resolve().parents[1]
+STAGES = ("parse", "reason", "validate", "export", "build")
+
+
+def run_pipeline(pipeline: str, root: Path, build: Path, budget: float) -> dict[str, float]:
+    """Stage -> seconds (and 'peak_rss_mb'); a stage missing means the budget ran out first."""
+    command = [sys.executable, "-m", "benchmarks.stages", pipeline, str(root), str(build)]
+    results: dict[str, float] = {}
+    with subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, text=True) as child:
+        deadline = time.monotonic() + budget
+        try:
+            for line in child.stdout:  # type: ignore[union-attr]
+                record = json.loads(line)
+                results[record["stage"]] = record.get("value", record["seconds"])
+                if time.monotonic() > deadline:
+                    break
+        finally:
+            if child.poll() is None:
+                child.kill()
+    return results
+
+
+def median_runs(root: Path, build: Path, runs: int) -> dict[str, float]:
+    samples = [run_pipeline("fast", root, build, budget=3600) for _ in range(runs)]
+    return {key: statistics.median(s[key] for s in samples if key in s) for key in samples[-1]}
+
+
+def wall(command: list[str], runs: int) -> float:
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        subprocess.run(command, cwd=ROOT, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="seed,1000,10000,100000")
+    parser.add_argument("--runs", type=int, default=3, help="runs of the project pipeline (median); 1 at 100k")
+    parser.add_argument("--budget", type=float, default=900, help="seconds the baseline may take per size")
+    parser.add_argument("--out", type=Path, default=ROOT / "build" / "bench")
+    args = parser.parse_args()
+    args.out.mkdir(parents=True, exist_ok=True)
+    rows: list[dict[str, object]] = []
+    sizes = args.sizes.split(",")
+    for size in tqdm(sizes, desc="benchmark", unit="size", file=sys.stderr):
+        root = ROOT if size == "seed" else write_root(int(size), args.out / "roots" / size)
+        fast_build, base_build = args.out / "builds" / size / "fast", args.out / "builds" / size / "baseline"
+        for folder in (fast_build, base_build):
+            shutil.rmtree(folder, ignore_errors=True)
+        fast = median_runs(root, fast_build, 1 if size == "100000" else args.runs)
+        base = run_pipeline("baseline", root, base_build, args.budget)
+        cli = [sys.executable, "-m", "atcgraph", "--root", str(root), "--build-dir", str(fast_build)]
+        fast["gaps"] = wall([*cli, "gaps", "-o", str(fast_build / "reports")], 1)
+        if size == "seed":
+            seed_build = args.out / "builds" / "seed" / "cli"
+            cli_seed = [sys.executable, "-m", "atcgraph", "--build-dir", str(seed_build)]
+            fast["cli: atcgraph build"] = wall([*cli_seed, "build"], args.runs)
+            fast["cli: atcgraph query"] = wall([*cli_seed, "query", "targets-modality-gap"], 5)
+            fast["cli: atcgraph gaps"] = wall([*cli_seed, "gaps", "-o", str(seed_build / "reports")], 5)
+        keys = [k for k in fast if k != "peak_rss_mb"]
+        for key in keys:
+            rows.append({"size": size, "stage": key, "baseline_s": base.get(key), "project_s": fast[key]})
+        rows.append({"size": size, "stage": "peak memory (MB)", "baseline_s": base.get("peak_rss_mb"),
+                     "project_s": fast.get("peak_rss_mb")})
+        write(rows, args.out)
+    print(markdown(rows))
+
+
+def _fmt(value: object, unit: str = "s") -> str:
+    if value is None:
+        return "> budget"
+    number = float(value)  # type: ignore[arg-type]
+    if unit == "MB":
+        return f"{number:,.0f}"
+    return f"{number * 1000:,.1f} ms" if number < 1 else f"{number:,.2f} s"
+
+
+def markdown(rows: list[dict[str, object]]) -> str:
+    lines = ["| size | stage | baseline | project | ratio |", "|---|---|---:|---:|---:|"]
+    for row in rows:
+        memory = row["stage"] == "peak memory (MB)"
+        base, project = row["baseline_s"], row["project_s"]
+        if base is not None and project:
+            ratio = f"{float(base) / float(project):,.1f}×"  # type: ignore[arg-type]
+        elif base is None and not str(row["stage"]).startswith("cli") and row["stage"] != "gaps":
+            ratio = "> budget"
+        else:
+            ratio = ""
+        unit = "MB" if memory else "s"
+        base_text = "" if base is None and (str(row["stage"]).startswith("cli") or row["stage"] == "gaps") \
+            else _fmt(base, unit)
+        lines.append(f"| {row['size']} | {row['stage']} | {base_text} | {_fmt(project, unit)} | {ratio} |")
+    return "\n".join(lines) + "\n"
+
+
+def write(rows: list[dict[str, object]], out: Path) -> None:
+    with (out / "results.csv").open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=["size", "stage", "baseline_s", "project_s"])
+        writer.writeheader()
+        writer.writerows(rows)
+    machine = f"{os.cpu_count()} cores, Python {sys.version.split()[0]}"
+    (out / "results.md").write_text(f"# atcgraph benchmark\n\n{machine}\n\n{markdown(rows)}", encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
