@@ -127,3 +127,24 @@ def test_python_dash_m_entry_point(case_root, tmp_path):
     )
     assert proc.returncode == 0, proc.stderr
     assert json.loads(proc.stdout)["studies"] == 2
+
+
+def test_breaking_a_constraint_in_a_copy_of_the_real_data_names_study_and_property(capsys, tmp_path):
+    """Acceptance of the graph issue: a copy of the real checkout with one measurement's unit
+    deleted fails `atcgraph validate` with exit 1, naming the study, the property and the file."""
+    import shutil
+
+    repo = Path(__file__).resolve().parents[1]
+    root = tmp_path / "copy"
+    for part in ("ontology", "data", "shapes", "queries"):
+        shutil.copytree(repo / part, root / part)
+    study = root / "data" / "studies" / "zhangr2019.ttl"
+    text = study.read_text(encoding="utf-8")
+    broken = text.replace("atc:numericValue 32.2 ; atc:spread 2.8 ; atc:hasUnit atc:PercentInjectedDosePerGram ;",
+                          "atc:numericValue 32.2 ; atc:spread 2.8 ;")
+    assert broken != text
+    study.write_text(broken, encoding="utf-8")
+    code, out, _ = run(capsys, root, tmp_path / "build", "validate")
+    assert code == 1
+    line = next(line for line in out.splitlines() if "atc:hasUnit" in line)
+    assert "atcd:study-zhangr2019" in line and "data/studies/zhangr2019.ttl" in line

@@ -5,6 +5,7 @@ every export round-trips through rdflib to the graph the build wrote. Same graph
 """
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
@@ -21,9 +22,11 @@ from rdflib.compare import isomorphic
 from rdflib.namespace import DCTERMS, OWL, RDF, VOID
 
 from atcgraph import cli
-from atcgraph.formats import DATA_GRAPH, EXTENSIONS, FORMATS, INFERRED_GRAPH, ONTOLOGY_GRAPH, QUERIES_GRAPH
+from atcgraph.build import assemble, fingerprint
+from atcgraph.export import write_turtle
+from atcgraph.formats import DATA_GRAPH, EXTENSIONS, FORMATS, INFERRED_GRAPH, ONTOLOGY_GRAPH, QUERIES_GRAPH, Dumps
 from atcgraph.paths import Paths
-from atcgraph.release import BUNDLE, DATASET
+from atcgraph.release import BUNDLE, DATASET, write_graphs
 
 from .system import require, require_file
 
@@ -113,13 +116,25 @@ def test_trig_names_who_said_each_triple(exports) -> None:
     assert (URIRef("https://w3id.org/atcgraph/ontology"), RDF.type, OWL.Ontology) in asserted.graph(ONTOLOGY_GRAPH)
 
 
-@pytest.mark.parametrize("fmt", ["turtle", "trig", "rdfxml", "jsonld"])
+@pytest.mark.parametrize("fmt", ["turtle", "trig", "rdfxml"])
 def test_prefixes_are_declared(fmt: str, exports) -> None:
     text = exports[(fmt, True)].read_text(encoding="utf-8")
     declaration = {"turtle": "@prefix atc: <{}> .", "trig": "@prefix atc: <{}> .",
-                   "rdfxml": 'xmlns:atc="{}"', "jsonld": '"atc": "{}"'}[fmt]
+                   "rdfxml": 'xmlns:atc="{}"'}[fmt]
     assert declaration.format("https://w3id.org/atcgraph/ontology/") in text
     assert "atcd:" in text or fmt == "rdfxml"  # RDF/XML names individuals by full IRI in rdf:about
+
+
+def test_json_ld_is_expanded_one_node_object_per_subject(exports) -> None:
+    """JSON-LD comes in expanded document form (JSON-LD 1.1: full IRIs, no @context; the README
+    says why), one node object per subject, holding the entailed target of Schmohl 2017 [63]."""
+    document = json.loads(exports[("jsonld", True)].read_text(encoding="utf-8"))
+    assert isinstance(document, list) and not any("@context" in node for node in document)
+    ids = [node["@id"] for node in document]
+    assert len(ids) == len(set(ids))
+    study = document[ids.index("https://w3id.org/atcgraph/data/study-schmohlka2017")]
+    assert {"@id": "https://w3id.org/atcgraph/data/target-nis"} in \
+        study["https://w3id.org/atcgraph/ontology/hasMolecularTarget"]
 
 
 def test_same_graph_same_bytes_in_other_processes(exports, built: Paths, tmp_path: Path) -> None:
@@ -207,6 +222,39 @@ def test_release_is_the_same_from_another_process(built: Paths, tmp_path: Path) 
         assert (tmp_path / "release" / file.name).read_bytes() == file.read_bytes(), file.name
 
 
+def test_reference_build_splits_the_release_the_same_way(case_root, tmp_path: Path) -> None:
+    """`build --reference` hands rdflib's graphs over through stores of their own, so its entailments
+    are found by a set difference, not by the order Oxigraph dumps one store in: the curated graphs
+    come out byte-identical, and owlrl entails all the fast path does (and its axioms besides)."""
+    for name, extra in (("fast", []), ("reference", ["--reference"])):
+        args = ["-q", "--root", str(case_root("ok")), "--build-dir", str(tmp_path / name), "build", *extra]
+        assert cli.main(args) == 0
+    fast, reference = tmp_path / "fast", tmp_path / "reference"
+    for file in ("asserted.ttl", "release/ontology.ttl", "release/data.ttl"):
+        assert (fast / file).read_bytes() == (reference / file).read_bytes(), file
+    lines = lambda path: set(path.read_bytes().splitlines())  # noqa: E731
+    assert lines(fast / "release" / "inferred.nt") < lines(reference / "release" / "inferred.nt")
+
+
+def test_blank_node_entailments_stay_out_of_the_release(case_paths, tmp_path: Path) -> None:
+    """README, 'Which file to load where': an entailment about a blank node is kept in
+    build/inferred.ttl but left out of the release, whose graphs hold what can be asked by name."""
+    paths = case_paths("ok")
+    assembled = assemble(paths, dumps=True)
+    write_turtle(assembled.published, paths.queries_ttl)
+    entailment = (b"_:e <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> "
+                  b"<https://w3id.org/atcgraph/ontology/Study> .\n")
+    (tmp_path / "asserted.nt").write_bytes(assembled.dumps.asserted.read())
+    (tmp_path / "inferred.nt").write_bytes(entailment + assembled.dumps.inferred.read())
+    with (tmp_path / "asserted.nt").open("rb") as asserted, (tmp_path / "inferred.nt").open("rb") as inferred:
+        write_graphs(paths, fingerprint(paths), Dumps(asserted, inferred))
+    study = URIRef("https://w3id.org/atcgraph/ontology/Study")
+    blank_studies = lambda graph: [s for s in graph.subjects(RDF.type, study) if isinstance(s, BNode)]  # noqa: E731
+    assert len(blank_studies(Graph().parse(paths.inferred_ttl))) == 1
+    assert blank_studies(Graph().parse(paths.release_dir / "inferred.nt")) == []
+    assert blank_studies(_rdflib_graph(paths.release_trig, "trig")) == []
+
+
 # ------------------------------------------------------------------------------ independent parsers
 
 
@@ -236,7 +284,7 @@ def test_rapper_parses_every_file_and_counts_what_rdflib_counts(exports, built: 
 
 
 def test_oxigraph_parses_json_ld_as_rdflib_does(exports, built: Paths, rdflib_counts) -> None:
-    """Raptor has no JSON-LD parser; Oxigraph's stands in as the second reader (rdflib wrote the file)."""
+    """Raptor has no JSON-LD parser; Oxigraph's stands in as the second reader (rdflib's is the first)."""
     for path, fmt in _all_files(exports, built):
         if fmt == "jsonld":
             assert len(list(ox.parse(path=str(path), format=ox.RdfFormat.JSON_LD))) == rdflib_counts[path]

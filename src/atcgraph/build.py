@@ -9,21 +9,19 @@ from __future__ import annotations
 import hashlib
 import json
 import sys
-from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 
-import pyoxigraph as ox
 from rdflib import Graph
 
 from atcgraph import __version__
 from atcgraph.errors import AtcGraphError
 from atcgraph.catalogue import as_rdf, catalogue
-from atcgraph.export import write_store, write_text, write_turtle
+from atcgraph.export import write_text, write_turtle
+from atcgraph.formats import Dumps, dump, dump_graph
 from atcgraph.load import load, load_shapes, load_store
 from atcgraph.paths import Paths
 from atcgraph.reason import reason
-from atcgraph.release import write_release
+from atcgraph.release import write_graphs
 from atcgraph.rules import reason_store
 from atcgraph.stats import Stats, stats, stats_store
 from atcgraph.validate import Report, validate, validate_fast
@@ -46,11 +44,11 @@ class Assembled:
 
     result: BuildResult
     published: Graph
-    write_asserted: Callable[[Path], None]
-    write_inferred: Callable[[Path], None]
+    dumps: Dumps | None  # the graph before and after reasoning, for the writers (``dumps=True``)
 
 
-def assemble(paths: Paths, reference: bool = False, check: bool = True) -> Assembled:
+def assemble(paths: Paths, reference: bool = False, check: bool = True, quiet: bool = True,
+             dumps: bool = False) -> Assembled:
     """Load, reason and (if ``check``) validate; nothing is written.
 
     The default path parses, reasons (rules.py) and validates (fastshacl.py) inside Oxigraph;
@@ -65,19 +63,17 @@ def assemble(paths: Paths, reference: bool = False, check: bool = True) -> Assem
         inferred = reason(loaded.graph)
         report = validate(inferred + published, shapes, loaded.sources) if check else unchecked
         return Assembled(BuildResult(stats(loaded.graph, inferred), report), published,
-                         lambda path: write_turtle(loaded.graph, path), lambda path: write_turtle(inferred, path))
-    fast = load_store(paths)
-    asserted = fast.store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph())
-    reason_store(fast.store)
-    report = validate_fast(fast.store, shapes, fast.sources).merge(validate(published, shapes, {})) \
+                         Dumps(dump_graph(loaded.graph), dump_graph(inferred)) if dumps else None)
+    fast = load_store(paths, quiet)
+    asserted = dump(fast.store) if dumps else None  # to a temporary file: reasoning adds to the store
+    reason_store(fast.store, quiet)
+    report = validate_fast(fast.store, shapes, fast.sources, quiet).merge(validate(published, shapes, {})) \
         if check else unchecked
     return Assembled(BuildResult(stats_store(fast.store, fast.asserted), report), published,
-                     lambda path: write_store(asserted, path),
-                     lambda path: write_store(fast.store.dump(format=ox.RdfFormat.N_TRIPLES,
-                                                              from_graph=ox.DefaultGraph()), path))
+                     Dumps(asserted, dump(fast.store)) if asserted is not None else None)  # frees the store
 
 
-def build(paths: Paths, quiet: bool = False, reference: bool = False) -> BuildResult:
+def build(paths: Paths, quiet: bool = False, reference: bool = False, progress: bool | None = None) -> BuildResult:
     """Write asserted.ttl, inferred.ttl, queries.ttl and validation.txt into the build dir.
 
     Everything is read and checked before the first write, so bad input (exit 2) leaves the
@@ -85,12 +81,11 @@ def build(paths: Paths, quiet: bool = False, reference: bool = False) -> BuildRe
     useful while the report is worked off.
     """
     inputs = fingerprint(paths)
-    assembled = assemble(paths, reference)
+    show = progress if progress is not None else not quiet
+    assembled = assemble(paths, reference, quiet=not show, dumps=True)
     result = assembled.result
-    assembled.write_asserted(paths.asserted_ttl)
-    assembled.write_inferred(paths.inferred_ttl)
     write_turtle(assembled.published, paths.queries_ttl)
-    write_release(paths, inputs)  # build/release/: the graph in the formats other tools load
+    write_graphs(paths, inputs, assembled.dumps)  # asserted.ttl, inferred.ttl, and build/release/ for other tools
     write_text(result.report.to_text(), paths.validation_txt)
     write_text(json.dumps(inputs, indent=1, sort_keys=True), paths.manifest_json)
     if not quiet:
@@ -123,7 +118,7 @@ def ensure_built(paths: Paths, quiet: bool = False) -> None:
         pass
     if not quiet:
         print("atcgraph: sources changed since the last build; building ...", file=sys.stderr)
-    result = build(paths, quiet=True)
+    result = build(paths, quiet=True, progress=not quiet)
     if not result.report.conforms and not quiet:
         print(f"atcgraph: warning: {result.report.summary()} (see {paths.validation_txt})", file=sys.stderr)
     if not paths.inferred_ttl.is_file():

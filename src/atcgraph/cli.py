@@ -126,10 +126,10 @@ def _run(args: argparse.Namespace, paths: Paths) -> int:
         ensure_built(paths, quiet=args.quiet)  # they read the built release
         return _release(args, paths)
     if args.command == "stats":
-        result = assemble(paths, reference=args.reference, check=False).result.stats
+        result = assemble(paths, reference=args.reference, check=False, quiet=args.quiet).result.stats
         _emit(args, result.to_text() if args.format == "text" else result.to_json() + "\n")
         return EXIT_OK
-    report = assemble(paths, reference=args.reference).result.report
+    report = assemble(paths, reference=args.reference, quiet=args.quiet).result.report
     _emit(args, report.to_text() if args.format == "text" else report.to_json() + "\n")
     return EXIT_OK if report.conforms else EXIT_FINDINGS
 

@@ -5,25 +5,29 @@ from __future__ import annotations
 
 import hashlib
 import os
+import subprocess
+import sys
+import tempfile
 from collections import defaultdict
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 
-import pyoxigraph as ox
 from rdflib import BNode, Graph
 from rdflib.term import Node
 
 from atcgraph.errors import AtcGraphError
-from atcgraph.formats import ASSERTED_GRAPHS, INFERRED_GRAPH, read_release, serialize
+from atcgraph.formats import (ASSERTED_GRAPHS, INFERRED_GRAPH, Graphs, canonical, check_format, conversion, read_release,
+                              serialize, union, write)
 from atcgraph.paths import Paths
-from atcgraph.vocab import PREFIXES
 
 
 def export(paths: Paths, fmt: str, inferred: bool = False) -> bytes:
     """The built graph in one format: ontology and data as asserted, with ``inferred`` also the
     OWL RL entailments. Reads the release's TriG, so nothing is reasoned over again."""
-    quads, prefixes = read_release(paths)
-    wanted = {ox.NamedNode(str(g)) for g in ASSERTED_GRAPHS + ((INFERRED_GRAPH,) if inferred else ())}
-    return serialize([q for q in quads if q.graph_name in wanted], fmt, prefixes)
+    check_format(fmt)
+    graphs, prefixes = read_release(paths, ASSERTED_GRAPHS + ((INFERRED_GRAPH,) if inferred else ()))
+    return serialize(canonical(graphs), fmt, prefixes)
 
 
 def write_turtle(graph: Graph, path: Path) -> None:
@@ -36,32 +40,76 @@ def write_turtle(graph: Graph, path: Path) -> None:
     write_bytes(_stable_blank_nodes(graph).serialize(format="turtle", encoding="utf-8"), path)
 
 
-def write_store(ntriples: bytes, path: Path, fmt: ox.RdfFormat = ox.RdfFormat.TURTLE) -> None:
-    """Oxigraph's writers, made reproducible: blank nodes get their W3C RDFC-1.0 canonical labels
-    and triples are written in sorted order, so the same graph gives the same bytes at any size.
-
-    Takes N-Triples (``Store.dump``) so the work stays in compiled code: relabel the few
-    blank-node lines, sort the lines as bytes, and let Oxigraph re-read and re-write them.
-    """
-    lines = [line for line in ntriples.split(b"\n") if line]
-    blank = [line for line in lines if b"_:" in line]
-    if blank:
-        lines = [line for line in lines if b"_:" not in line] + _canonical(b"\n".join(blank))
-    lines.sort()
-    data = b"\n".join(lines) + b"\n"
-    if fmt != ox.RdfFormat.N_TRIPLES:
-        prefixes = {name: str(ns) for name, ns in PREFIXES.items()}
-        data = ox.serialize(ox.parse(data, format=ox.RdfFormat.N_TRIPLES), format=fmt, prefixes=prefixes)
-    write_bytes(data, path)
+def write_rdf(graphs: Graphs, fmt: str, prefixes: Mapping[str, str], path: Path) -> None:
+    """``formats.write`` into a file, atomically."""
+    with replacing(path) as tmp:
+        with tmp.open("wb") as target:
+            write(graphs, fmt, prefixes, target)
 
 
-def _canonical(ntriples: bytes) -> list[bytes]:
-    """The triples that mention blank nodes, relabelled by RDFC-1.0 (few: the ontology's axioms)."""
-    dataset = ox.Dataset(ox.Quad(t.subject, t.predicate, t.object)
-                         for t in ox.parse(ntriples, format=ox.RdfFormat.N_TRIPLES))
-    dataset.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
-    text = ox.serialize(dataset, format=ox.RdfFormat.N_QUADS)
-    return [line for line in text.split(b"\n") if line]
+class Background:
+    """Writers run in other processes while this one goes on (see ``background``)."""
+
+    def __init__(self, scratch: Path) -> None:
+        self._scratch = scratch
+        self._files: dict[int, Path] = {}  # id of a graph's lines -> the N-Triples file holding them
+        self.targets: list[Path] = []
+        self.workers: list[subprocess.Popen[bytes]] = []
+
+    def write(self, graphs: Graphs, fmt: str, prefixes: Mapping[str, str], path: Path) -> None:
+        """Like ``write_rdf`` (but a triple format takes one graph): each graph's lines go to an
+        N-Triples file once (in N-Triples, the target itself), and a process started now writes
+        ``path`` from them (writer.py)."""
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.targets.append(path)
+        if fmt == "ntriples":  # written here, and the source of the other formats of that graph
+            with _beside(path).open("wb") as out:
+                out.writelines(union(graphs))
+            if len(graphs) == 1:
+                self._files.setdefault(id(next(iter(graphs.values()))), _beside(path))
+            return
+        for lines in graphs.values():
+            if id(lines) not in self._files:
+                self._files[id(lines)] = self._scratch / f"{len(self._files)}.nt"
+                with self._files[id(lines)].open("wb") as out:
+                    out.writelines(lines)
+        spec = conversion({name: self._files[id(lines)] for name, lines in graphs.items()}, fmt, prefixes,
+                          _beside(path))
+        self.workers.append(subprocess.Popen([sys.executable, "-m", "atcgraph.writer", spec],
+                                             stderr=subprocess.PIPE, env=_WRITER_ENV))
+
+
+# The writer processes import this package from where this process did.
+_WRITER_ENV = {**os.environ, "PYTHONPATH": os.pathsep.join([str(Path(__file__).resolve().parents[1]),
+                                                            *filter(None, [os.environ.get("PYTHONPATH")])])}
+
+
+@contextmanager
+def background(scratch_in: Path) -> Iterator[Background]:
+    """Write files in other processes while the block runs; they are in place (atomically) when
+    it ends. Oxigraph's writers hold Python's interpreter lock, so threads would not help, and a
+    process per file keeps every core busy. Scratch files go to a folder in ``scratch_in``."""
+    try:
+        scratch_in.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryDirectory(prefix=".atcgraph-", dir=scratch_in) as scratch:
+            jobs = Background(Path(scratch))
+            try:
+                yield jobs
+                for worker in jobs.workers:
+                    _, err = worker.communicate()
+                    if worker.returncode:
+                        raise AtcGraphError(f"writing {', '.join(map(str, jobs.targets))} failed: "
+                                            f"{err.decode(errors='replace').strip()[-500:]}")
+                for path in jobs.targets:
+                    os.replace(_beside(path), path)
+            finally:
+                for worker in jobs.workers:
+                    worker.kill()  # if the block failed; a finished process ignores it
+                    worker.wait()
+                for path in jobs.targets:
+                    _beside(path).unlink(missing_ok=True)
+    except OSError as exc:
+        raise AtcGraphError(f"cannot write {exc.filename or scratch_in}: {exc.strerror or exc}") from exc
 
 
 def write_text(text: str, path: Path) -> None:
@@ -69,18 +117,29 @@ def write_text(text: str, path: Path) -> None:
 
 
 def write_bytes(data: bytes, path: Path) -> None:
-    """Write to a temporary file beside the target, then rename over it atomically."""
+    with replacing(path) as tmp:
+        tmp.write_bytes(data)
+
+
+@contextmanager
+def replacing(path: Path) -> Iterator[Path]:
+    """A temporary file beside ``path`` to write, renamed over ``path`` atomically when done."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")  # same dir: rename is atomic
+        tmp = _beside(path)
         try:
-            tmp.write_bytes(data)
+            yield tmp
             os.replace(tmp, path)
         except BaseException:
             tmp.unlink(missing_ok=True)
             raise
     except OSError as exc:
         raise AtcGraphError(f"cannot write {path}: {exc.strerror or exc}") from exc
+
+
+def _beside(path: Path) -> Path:
+    """The temporary name a file is written under: in its folder, so the rename is atomic."""
+    return path.with_name(f".{path.name}.{os.getpid()}.tmp")
 
 
 def _stable_blank_nodes(graph: Graph) -> Graph:

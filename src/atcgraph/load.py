@@ -17,6 +17,7 @@ from rdflib.term import Node
 
 from atcgraph.errors import InputError
 from atcgraph.paths import Paths
+from atcgraph.progress import bar
 from atcgraph.vocab import bind_prefixes
 
 _LINE = re.compile(r"at line (\d+)")
@@ -82,11 +83,11 @@ class LoadedStore:
     asserted: int = 0
 
 
-def load_store(paths: Paths) -> LoadedStore:
+def load_store(paths: Paths, quiet: bool = True) -> LoadedStore:
     """Ontology and data parsed by Oxigraph, the same files in the same order as ``load``."""
     files = _turtle_files(paths, paths.ontology_dir) + _turtle_files(paths, paths.data_dir)
     loaded = LoadedStore(ox.Store(), Sources(paths, files))
-    for file in files:
+    for file in bar(files, "loading", quiet):
         name = paths.relative(file)
         try:
             loaded.store.bulk_load(path=str(file), format=ox.RdfFormat.TURTLE)

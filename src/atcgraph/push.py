@@ -9,7 +9,7 @@ doubled one. Without ``--graph`` the target is the store's default graph.
 from __future__ import annotations
 
 from atcgraph.catalogue import parse_iri
-from atcgraph.formats import read_release, serialize
+from atcgraph.formats import ALL_GRAPHS, canonical, read_release, serialize
 from atcgraph.paths import Paths
 from atcgraph.remote import DEFAULT_TIMEOUT, request, with_query
 
@@ -18,8 +18,8 @@ def push(paths: Paths, endpoint: str, graph: str | None = None, timeout: float =
     """PUT the release graph to ``endpoint`` (the store's Graph Store Protocol URL); a line to print."""
     if graph:
         graph = str(parse_iri(graph, what="--graph"))
-    quads, _ = read_release(paths)
-    body = serialize(quads, "ntriples", {})
+    graphs, _ = read_release(paths, ALL_GRAPHS)
+    body = serialize(canonical(graphs), "ntriples", {})
     url = with_query(endpoint, graph=graph) if graph else with_query(endpoint, default=None)
     request("PUT", url, body, headers={"Content-Type": "application/n-triples"}, timeout=timeout)
     target = f"graph <{graph}>" if graph else "the default graph"

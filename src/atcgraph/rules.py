@@ -18,13 +18,17 @@ checks cax-dw, cax-adc, cls-nothing2 and eq-diff1 through functional properties 
 
 from __future__ import annotations
 
+import os
 import re
 from collections import defaultdict
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
 from atcgraph.errors import InconsistencyError
+from atcgraph.progress import bar
 from atcgraph.vocab import shorten
 
 RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
@@ -69,7 +73,7 @@ class Schema:
                 {self.has_value[d] for d in everything if d in self.has_value})
 
 
-def reason_store(store: ox.Store) -> int:
+def reason_store(store: ox.Store, quiet: bool = True) -> int:
     """Materialise the closure in ``store``; return the number of triples added.
 
     The first pass runs every rule whose premises occur in the store or can be derived. A later pass re-runs only
@@ -96,7 +100,7 @@ def reason_store(store: ox.Store) -> int:
             if not rule.closure and rule.reads & written:
                 rerun.append(rule)
             written |= rule.writes
-        for rule in todo:
+        for rule in bar(todo, "reasoning", quiet):
             store.update(rule.text)
         after = len(store)
         if after == before or not rerun:
@@ -239,12 +243,12 @@ def _keys(patterns: str) -> frozenset[str]:
     return frozenset(m.group(2).replace("<", "").replace(">", "") for m in _PATTERN.finditer(patterns + " "))
 
 
-def _rule(heads: list[str], body: str, closure: bool = False) -> Rule | None:
+def _rule(heads: list[str], body: str, closure: bool = False, reads: frozenset[str] | None = None) -> Rule | None:
     if not heads:
         return None
     head = " ".join(heads)
     return Rule(f"INSERT {{ {head} }} WHERE {{ {body} FILTER NOT EXISTS {{ {head} }} }}",
-                _keys(body), _keys(head), closure)
+                _keys(body) if reads is None else reads, _keys(head), closure)
 
 
 def compile_rules(schema: Schema) -> list[Rule]:
@@ -268,9 +272,15 @@ def compile_rules(schema: Schema) -> list[Rule]:
         heads = [h for h in _type_heads(schema, "?x", r, False) if h != f"?x <{p}> <{v}> ."]
         rules.append(_rule(heads, f"?x <{p}> <{v}> ."))
     for relation, var, extra in ((schema.domains, "?x", ""), (schema.ranges, "?y", " FILTER(!isLiteral(?y))")):
-        for p, classes in sorted(relation.items()):
+        # Properties with the same domain (range) share one rule that checks each node once.
+        by_classes: dict[frozenset[str], list[str]] = defaultdict(list)
+        for p, classes in relation.items():
+            by_classes[frozenset(classes)].append(p)
+        for classes, props in sorted(by_classes.items(), key=lambda item: sorted(item[1])):
             heads = sorted({h for c in classes for h in _type_heads(schema, var, c, True)})
-            rules.append(_rule(heads, f"?x <{p}> ?y .{extra}"))
+            values = " ".join(f"<{p}>" for p in sorted(props))
+            body = f"{{ SELECT DISTINCT {var} WHERE {{ VALUES ?p {{ {values} }} ?x ?p ?y .{extra} }} }}"
+            rules.append(_rule(heads, body, reads=frozenset(props)))
     return [rule for rule in rules if rule]
 
 
@@ -287,24 +297,28 @@ def _iris(nodes: list[str]) -> str:
 
 
 def _check_consistency(store: ox.Store, schema: Schema) -> None:
-    culprits = []
+    """cax-dw/cax-adc, cls-nothing2 and eq-diff1 via prp-fp, as independent queries on both cores."""
+    checks: list[tuple[str, Callable[[tuple[str, ...]], str]]] = []
+    disjoint = "is an instance of the disjoint classes"
     for members in schema.disjoint_groups:  # one pass per group, not one per pair
-        query = (f"SELECT ?x (GROUP_CONCAT(STR(?c); separator=' ') AS ?cs) WHERE {{ VALUES ?c {{ {_iris(members)} }} "
-                 f"?x a ?c }} GROUP BY ?x HAVING (COUNT(DISTINCT ?c) > 1)")
-        for x, classes in _rows(store, query):
-            a, b = sorted(classes.split())[:2]
-            culprits.append(f"{_describe(store, x)} is an instance of the disjoint classes {shorten(a)} and {shorten(b)}")
+        checks.append((f"SELECT ?x (GROUP_CONCAT(STR(?c); separator=' ') AS ?cs) WHERE {{ VALUES ?c "
+                       f"{{ {_iris(members)} }} ?x a ?c }} GROUP BY ?x HAVING (COUNT(DISTINCT ?c) > 1)",
+                       lambda row: "{} {} {} and {}".format(_describe(store, row[0]), disjoint,
+                                                            *map(shorten, sorted(row[1].split())[:2]))))
     for a, b in sorted(schema.disjoint_pairs):
-        for (x,) in _rows(store, f"SELECT ?x WHERE {{ ?x a <{a}> , <{b}> }}"):
-            culprits.append(f"{_describe(store, x)} is an instance of the disjoint classes {shorten(a)} and {shorten(b)}")
-    for (x,) in _rows(store, f"SELECT ?x WHERE {{ ?x a <{OWL}Nothing> }}"):
-        culprits.append(f"{_describe(store, x)} is an instance of owl:Nothing")
+        checks.append((f"SELECT ?x WHERE {{ ?x a <{a}> , <{b}> }}",
+                       lambda row, a=a, b=b: f"{_describe(store, row[0])} {disjoint} {shorten(a)} and {shorten(b)}"))
+    checks.append((f"SELECT ?x WHERE {{ ?x a <{OWL}Nothing> }}",
+                   lambda row: f"{_describe(store, row[0])} is an instance of owl:Nothing"))
     for prop in sorted(schema.functional):
-        query = (f"SELECT ?x ?a ?b WHERE {{ ?x <{prop}> ?a , ?b . FILTER(isIRI(?a) && STR(?a) < STR(?b)) "
-                 f"{{ ?a <{OWL}differentFrom> ?b }} UNION {{ ?g <{OWL}distinctMembers> ?l . "
-                 f"?l <{RDF}rest>*/<{RDF}first> ?a . ?l <{RDF}rest>*/<{RDF}first> ?b }} }}")
-        for x, a, b in _rows(store, query):
-            culprits.append(f"{_describe(store, x)} has two different values {shorten(a)} and {shorten(b)} "
-                            f"of the functional property {shorten(prop)}")
+        checks.append((f"SELECT ?x ?a ?b WHERE {{ ?x <{prop}> ?a , ?b . FILTER(isIRI(?a) && STR(?a) < STR(?b)) "
+                       f"{{ ?a <{OWL}differentFrom> ?b }} UNION {{ ?g <{OWL}distinctMembers> ?l . "
+                       f"?l <{RDF}rest>*/<{RDF}first> ?a . ?l <{RDF}rest>*/<{RDF}first> ?b }} }}",
+                       lambda row, prop=prop: f"{_describe(store, row[0])} has two different values "
+                                              f"{shorten(row[1])} and {shorten(row[2])} of the functional property "
+                                              f"{shorten(prop)}"))
+    with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:  # Oxigraph releases the GIL
+        found = pool.map(lambda check: [check[1](row) for row in _rows(store, check[0])], checks)
+        culprits = sorted({line for lines in found for line in lines})
     if culprits:
-        raise InconsistencyError(sorted(set(culprits)))
+        raise InconsistencyError(culprits)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 
 import pyoxigraph as ox
@@ -99,16 +100,16 @@ def validate(data_graph: Graph, shapes_graph: Graph, sources: dict[Node, str]) -
     return Report(conforms=bool(conforms), findings=findings)
 
 
-def validate_fast(store: ox.Store, shapes_graph: Graph, sources: dict[Node, str]) -> Report:
+def validate_fast(store: ox.Store, shapes_graph: Graph, sources: Mapping[Node, str], quiet: bool = True) -> Report:
     """The same report from the compiled shapes run inside Oxigraph (fastshacl.py)."""
-    violations = validate_store(store, compile_shapes(shapes_graph))
+    violations = validate_store(store, compile_shapes(shapes_graph), quiet)
     findings = [_fast_finding(store, v, sources) for v in violations]
     findings.sort(key=lambda f: (f.study is None, f.study or "", f.path or "", f.message,
                                  f.focus, f.value or ""))
     return Report(conforms=not findings, findings=findings)
 
 
-def _fast_finding(store: ox.Store, violation: Violation, sources: dict[Node, str]) -> Finding:
+def _fast_finding(store: ox.Store, violation: Violation, sources: Mapping[Node, str]) -> Finding:
     focus = violation.focus
     study = _study_in_store(store, focus)
     file = sources.get(URIRef(focus)) or (sources.get(URIRef(study)) if study else None)
