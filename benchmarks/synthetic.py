@@ -5,15 +5,22 @@ shared entities, plus ``data/synthetic.ttl`` with ``n`` studies built from the r
 properties. The studies are valid against the real shapes (they are not "discussed in" the source
 review, so they need no Table 1 row), and skewed the way literature is: a few targets, carriers
 and modalities take most of the studies (Zipf weights), so queries and gap maps do real work.
-Each study is ~30 triples plus two or three measurements of ~8 triples each.
+Each study is ~30 triples plus the measurements (~9 triples each) of one real study drawn at
+random, none if it reports none: the kinds, units and how often they come together as in
+data/studies/ (1.9 per study on average), each value drawn between the smallest and largest the
+real graph holds for its kind.
 """
 
 from __future__ import annotations
 
 import random
 import shutil
+from collections import defaultdict
 from collections.abc import Iterator
+from functools import cache
 from pathlib import Path
+
+import pyoxigraph as ox
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -39,6 +46,30 @@ PREFIXES = """@prefix atc:  <https://w3id.org/atcgraph/ontology/> .
 @prefix xsd:  <http://www.w3.org/2001/XMLSchema#> .
 
 """
+
+
+Profile = tuple[tuple[str, str], ...]  # (measurement class, unit), local names in atc:
+
+
+@cache
+def _real_measurements() -> tuple[list[Profile], dict[str, tuple[float, float]]]:
+    """Each real study's measurements with a single value, as (class, unit) pairs (none for a study
+    reporting none); and the range of the real values of each class."""
+    store = ox.Store()
+    for file in sorted((ROOT / "data" / "studies").glob("*.ttl")):
+        store.load(path=str(file), format=ox.RdfFormat.TURTLE)
+    atc = "https://w3id.org/atcgraph/ontology/"
+    profiles: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    values: dict[str, list[float]] = defaultdict(list)
+    for row in store.query(f"SELECT ?study WHERE {{ ?study a <{atc}Study> }}"):
+        profiles[row["study"].value] = []
+    for row in store.query(f"""SELECT ?study ?m ?class ?unit ?value WHERE {{
+            ?study <{atc}hasMeasurement> ?m . ?m a ?class ; <{atc}hasUnit> ?unit ; <{atc}numericValue> ?value .
+            FILTER STRSTARTS(STR(?class), "{atc}") }} ORDER BY ?study ?m ?class"""):
+        kind = row["class"].value.removeprefix(atc)
+        profiles[row["study"].value].append((kind, row["unit"].value.removeprefix(atc)))
+        values[kind].append(float(row["value"].value))
+    return [tuple(p) for _, p in sorted(profiles.items())], {k: (min(v), max(v)) for k, v in values.items()}
 
 
 def _zipf(items: list, rng: random.Random) -> object:
@@ -87,15 +118,16 @@ def _study(i: int, rng: random.Random) -> Iterator[str]:
         imaging.append("atc:SPECTImaging")
     all_modalities = sorted(modalities) + (["CombinationTherapy"] if len(modalities) >= 2 else [])
     models = [f"atcd:{rng.choice(CELLS)}"] + ([f"atcd:{rng.choice(ANIMALS)}"] if rng.random() < 0.6 else [])
-    measures = [(f"atcd:syn-m-{i}-{k}", k) for k in ("size", "zeta", "loading")[: rng.choice((2, 3))]]
+    profiles, ranges = _real_measurements()
+    measures = [(f"atcd:syn-m-{i}-{k}", kind) for k, kind in enumerate(rng.choice(profiles))]
     year = rng.randint(1995, 2023)
     yield (f"{s} a atc:Study ; rdfs:label \"Synthetic {i}\" ; atc:reportedIn {pub} ; atc:hasNanocarrier {np} ;\n"
            f"    atc:hasTherapyModality {', '.join('atc:' + m for m in all_modalities)} ;\n"
            f"    atc:inStrategySection atc:{_zipf(STRATEGIES, rng)} ; atc:usesModel {', '.join(models)} ;\n"
            + (f"    atc:usesStimulus {', '.join(stimuli)} ;\n" if stimuli else "")
            + (f"    atc:usesImaging {', '.join(imaging)} ;\n" if imaging else "")
-           + f"    atc:hasMeasurement {', '.join(m for m, _ in measures)} ;\n"
-           f"    atc:finding \"Synthetic benchmark study {i}: one line long enough to be a finding.\" ;\n"
+           + (f"    atc:hasMeasurement {', '.join(m for m, _ in measures)} ;\n" if measures else "")
+           + f"    atc:finding \"Synthetic benchmark study {i}: one line long enough to be a finding.\" ;\n"
            f"    atc:provenance \"benchmarks/synthetic.py, seed-generated; not from the review\" .\n")
     yield (f"{pub} a atc:Publication ; rdfs:label \"Synthetic publication {i}\" ; atc:authors \"Doe J, et al.\" ;\n"
            f"    atc:firstAuthor \"Doe J\" ; atc:title \"Synthetic study {i}\" ; atc:journal \"Synthetic J\" ;\n"
@@ -105,11 +137,9 @@ def _study(i: int, rng: random.Random) -> Iterator[str]:
            f"    atc:hasPayload {', '.join(payloads)}"
            + (" ; atc:radiolabelledWith atcd:iodine-131" if radiolabel else "")
            + (f" ; atc:hasTargetingLigand atcd:{ligand}" if ligand else "") + " .\n")
-    for m, kind in measures:
-        value, cls, unit = {"size": (rng.uniform(20, 400), "ParticleSize", "Nanometre"),
-                            "zeta": (rng.uniform(-40, 40), "ZetaPotential", "Millivolt"),
-                            "loading": (rng.uniform(1, 60), "DrugLoading", "Percent")}[kind]
-        yield (f"{m} a atc:{cls} ; rdfs:label \"{kind} of synthetic carrier {i}\" ; "
+    for m, (cls, unit) in measures:
+        value = rng.uniform(*ranges[cls])
+        yield (f"{m} a atc:{cls} ; rdfs:label \"{cls} of synthetic carrier {i}\" ; "
                f"atc:numericValue \"{value:.2f}\"^^xsd:decimal ;\n    atc:hasUnit atc:{unit} ; "
                f"atc:spread \"{rng.uniform(0.1, 5):.2f}\"^^xsd:decimal ; atc:measuredOn {np} ; "
-               f"rdfs:comment \"synthetic {kind}\" .\n")
+               f"rdfs:comment \"synthetic {cls}\" .\n")

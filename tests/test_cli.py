@@ -108,6 +108,20 @@ def test_inconsistent_graph_exits_2_naming_the_individual(capsys, case_root, tmp
     assert not build_dir.exists()
 
 
+def test_failed_build_leaves_the_previous_one_untouched(capsys, case_root, tmp_path):
+    """The release's asserted half is written while the store reasons (release.py); when reasoning
+    then finds the graph inconsistent, no file of the earlier build may have changed and no
+    scratch file may be left behind."""
+    build_dir = tmp_path / "build"
+    assert run(capsys, case_root("ok"), build_dir, "-q", "build")[0] == 0
+    before = {path: path.read_bytes() for path in build_dir.rglob("*") if path.is_file()}
+    code, _, err = run(capsys, case_root("inconsistent"), build_dir, "-q", "build")
+    assert code == 2 and "inconsistent" in err
+    after = {path: path.read_bytes() for path in build_dir.rglob("*") if path.is_file()}
+    assert after == before
+    assert not [path for path in build_dir.rglob(".*")]
+
+
 def test_quiet_build_prints_nothing(capsys, case_root, tmp_path):
     code, out, err = run(capsys, case_root("ok"), tmp_path / "build", "-q", "build")
     assert (code, out, err) == (0, "", "")

@@ -23,10 +23,10 @@ from rdflib.namespace import DCTERMS, OWL, RDF, VOID
 
 from atcgraph import cli
 from atcgraph.build import assemble, fingerprint
-from atcgraph.export import write_turtle
+from atcgraph.export import background, write_turtle
 from atcgraph.formats import DATA_GRAPH, EXTENSIONS, FORMATS, INFERRED_GRAPH, ONTOLOGY_GRAPH, QUERIES_GRAPH, Dumps
 from atcgraph.paths import Paths
-from atcgraph.release import BUNDLE, DATASET, write_graphs
+from atcgraph.release import BUNDLE, DATASET, Release
 
 from .system import require, require_file
 
@@ -246,8 +246,11 @@ def test_blank_node_entailments_stay_out_of_the_release(case_paths, tmp_path: Pa
                   b"<https://w3id.org/atcgraph/ontology/Study> .\n")
     (tmp_path / "asserted.nt").write_bytes(assembled.dumps.asserted.read())
     (tmp_path / "inferred.nt").write_bytes(entailment + assembled.dumps.inferred.read())
-    with (tmp_path / "asserted.nt").open("rb") as asserted, (tmp_path / "inferred.nt").open("rb") as inferred:
-        write_graphs(paths, fingerprint(paths), Dumps(asserted, inferred))
+    with (tmp_path / "asserted.nt").open("rb") as asserted, (tmp_path / "inferred.nt").open("rb") as inferred, \
+            background(paths.build_dir) as jobs:
+        release = Release(paths, fingerprint(paths), jobs)
+        release.start(asserted, assembled.published)
+        release.finish(Dumps(asserted, inferred))
     study = URIRef("https://w3id.org/atcgraph/ontology/Study")
     blank_studies = lambda graph: [s for s in graph.subjects(RDF.type, study) if isinstance(s, BNode)]  # noqa: E731
     assert len(blank_studies(Graph().parse(paths.inferred_ttl))) == 1

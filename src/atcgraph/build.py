@@ -9,19 +9,21 @@ from __future__ import annotations
 import hashlib
 import json
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import IO
 
 from rdflib import Graph
 
 from atcgraph import __version__
 from atcgraph.errors import AtcGraphError
 from atcgraph.catalogue import as_rdf, catalogue
-from atcgraph.export import write_text, write_turtle
+from atcgraph.export import background, write_text, write_turtle
 from atcgraph.formats import Dumps, dump, dump_graph
 from atcgraph.load import load, load_shapes, load_store
 from atcgraph.paths import Paths
 from atcgraph.reason import reason
-from atcgraph.release import write_graphs
+from atcgraph.release import Release
 from atcgraph.rules import reason_store
 from atcgraph.stats import Stats, stats, stats_store
 from atcgraph.validate import Report, validate, validate_fast
@@ -48,8 +50,10 @@ class Assembled:
 
 
 def assemble(paths: Paths, reference: bool = False, check: bool = True, quiet: bool = True,
-             dumps: bool = False) -> Assembled:
-    """Load, reason and (if ``check``) validate; nothing is written.
+             dumps: bool = False, on_asserted: Callable[[IO[bytes], Graph], None] | None = None) -> Assembled:
+    """Load, reason and (if ``check``) validate; nothing is written. With ``dumps``, the graph before
+    and after reasoning comes back as N-Triples files, and ``on_asserted`` is handed the first (and
+    the canned queries as RDF) as soon as it exists, before reasoning starts.
 
     The default path parses, reasons (rules.py) and validates (fastshacl.py) inside Oxigraph;
     ``reference`` runs the design card's rdflib + owlrl + pyshacl instead, which tests prove
@@ -60,17 +64,26 @@ def assemble(paths: Paths, reference: bool = False, check: bool = True, quiet: b
     unchecked = Report(conforms=True, findings=[])
     if reference:
         loaded = load(paths)
+        asserted = _handed(dump_graph(loaded.graph), published, on_asserted) if dumps else None
         inferred = reason(loaded.graph)
         report = validate(inferred + published, shapes, loaded.sources) if check else unchecked
         return Assembled(BuildResult(stats(loaded.graph, inferred), report), published,
-                         Dumps(dump_graph(loaded.graph), dump_graph(inferred)) if dumps else None)
+                         Dumps(asserted, dump_graph(inferred)) if asserted is not None else None)
     fast = load_store(paths, quiet)
-    asserted = dump(fast.store) if dumps else None  # to a temporary file: reasoning adds to the store
+    # to a temporary file: reasoning adds to the store
+    asserted = _handed(dump(fast.store), published, on_asserted) if dumps else None
     reason_store(fast.store, quiet)
     report = validate_fast(fast.store, shapes, fast.sources, quiet).merge(validate(published, shapes, {})) \
         if check else unchecked
     return Assembled(BuildResult(stats_store(fast.store, fast.asserted), report), published,
                      Dumps(asserted, dump(fast.store)) if asserted is not None else None)  # frees the store
+
+
+def _handed(asserted: IO[bytes], published: Graph,
+            on_asserted: Callable[[IO[bytes], Graph], None] | None) -> IO[bytes]:
+    if on_asserted is not None:
+        on_asserted(asserted, published)
+    return asserted
 
 
 def build(paths: Paths, quiet: bool = False, reference: bool = False, progress: bool | None = None) -> BuildResult:
@@ -82,10 +95,15 @@ def build(paths: Paths, quiet: bool = False, reference: bool = False, progress: 
     """
     inputs = fingerprint(paths)
     show = progress if progress is not None else not quiet
-    assembled = assemble(paths, reference, quiet=not show, dumps=True)
-    result = assembled.result
-    write_turtle(assembled.published, paths.queries_ttl)
-    write_graphs(paths, inputs, assembled.dumps)  # asserted.ttl, inferred.ttl, and build/release/ for other tools
+    with background(paths.build_dir) as jobs:  # the big files, each by a process of its own
+        release = Release(paths, inputs, jobs)  # asserted.ttl, inferred.ttl, and build/release/ for other tools
+        try:
+            assembled = assemble(paths, reference, quiet=not show, dumps=True, on_asserted=release.start)
+        finally:
+            release.join()  # no thread may start a writer once the block is left
+        result = assembled.result
+        write_turtle(assembled.published, paths.queries_ttl)
+        release.finish(assembled.dumps)  # type: ignore[arg-type]  # dumps=True
     write_text(result.report.to_text(), paths.validation_txt)
     write_text(json.dumps(inputs, indent=1, sort_keys=True), paths.manifest_json)
     if not quiet:

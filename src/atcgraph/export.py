@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import hashlib
+import itertools
 import os
 import subprocess
 import sys
@@ -17,7 +18,7 @@ from rdflib import BNode, Graph
 from rdflib.term import Node
 
 from atcgraph.errors import AtcGraphError
-from atcgraph.formats import (ASSERTED_GRAPHS, INFERRED_GRAPH, Graphs, canonical, check_format, conversion, read_release,
+from atcgraph.formats import (ASSERTED_GRAPHS, INFERRED_GRAPH, Graphs, Lines, canonical, check_format, conversion, read_release,
                               serialize, union, write)
 from atcgraph.paths import Paths
 
@@ -52,31 +53,48 @@ class Background:
 
     def __init__(self, scratch: Path) -> None:
         self._scratch = scratch
-        self._files: dict[int, Path] = {}  # id of a graph's lines -> the N-Triples file holding them
+        # id of a graph's lines -> the lines (kept, so the id is not reused) and the N-Triples file holding them
+        self._files: dict[int, tuple[Lines, Path]] = {}
+        self._names = itertools.count()
         self.targets: list[Path] = []
+        self.made: list[Path] = []  # folders that did not exist before
         self.workers: list[subprocess.Popen[bytes]] = []
 
     def write(self, graphs: Graphs, fmt: str, prefixes: Mapping[str, str], path: Path) -> None:
         """Like ``write_rdf`` (but a triple format takes one graph): each graph's lines go to an
         N-Triples file once (in N-Triples, the target itself), and a process started now writes
         ``path`` from them (writer.py)."""
+        self.made += [folder for folder in (path.parent, *path.parent.parents) if not folder.exists()]
         path.parent.mkdir(parents=True, exist_ok=True)
         self.targets.append(path)
         if fmt == "ntriples":  # written here, and the source of the other formats of that graph
             with _beside(path).open("wb") as out:
                 out.writelines(union(graphs))
             if len(graphs) == 1:
-                self._files.setdefault(id(next(iter(graphs.values()))), _beside(path))
+                self.remember(next(iter(graphs.values())), _beside(path))
             return
-        for lines in graphs.values():
-            if id(lines) not in self._files:
-                self._files[id(lines)] = self._scratch / f"{len(self._files)}.nt"
-                with self._files[id(lines)].open("wb") as out:
-                    out.writelines(lines)
-        spec = conversion({name: self._files[id(lines)] for name, lines in graphs.items()}, fmt, prefixes,
-                          _beside(path))
+        spec = conversion({name: self._file(lines) for name, lines in graphs.items()}, fmt, prefixes, _beside(path))
         self.workers.append(subprocess.Popen([sys.executable, "-m", "atcgraph.writer", spec],
                                              stderr=subprocess.PIPE, env=_WRITER_ENV))
+
+
+    def remember(self, lines: Lines, file: Path) -> None:
+        """``file`` holds ``lines``, as N-Triples: a writer needing them reads it."""
+        self._files.setdefault(id(lines), (lines, file))
+
+    def spill(self, lines: Lines) -> Path:
+        """An N-Triples file holding ``lines``, which the caller may now drop to free memory."""
+        file = self._file(lines)
+        del self._files[id(lines)]
+        return file
+
+    def _file(self, lines: Lines) -> Path:
+        if id(lines) not in self._files:
+            file = self._scratch / f"{next(self._names)}.nt"
+            with file.open("wb") as out:
+                out.writelines(lines)
+            self._files[id(lines)] = (lines, file)
+        return self._files[id(lines)][1]
 
 
 # The writer processes import this package from where this process did.
@@ -88,11 +106,14 @@ _WRITER_ENV = {**os.environ, "PYTHONPATH": os.pathsep.join([str(Path(__file__).r
 def background(scratch_in: Path) -> Iterator[Background]:
     """Write files in other processes while the block runs; they are in place (atomically) when
     it ends. Oxigraph's writers hold Python's interpreter lock, so threads would not help, and a
-    process per file keeps every core busy. Scratch files go to a folder in ``scratch_in``."""
+    process per file keeps every core busy. Scratch files go to a folder in ``scratch_in``. If
+    the block fails, the folders made for it go again, so a failed first build leaves nothing."""
+    made = [folder for folder in (scratch_in, *scratch_in.parents) if not folder.exists()]
     try:
         scratch_in.mkdir(parents=True, exist_ok=True)
         with tempfile.TemporaryDirectory(prefix=".atcgraph-", dir=scratch_in) as scratch:
             jobs = Background(Path(scratch))
+            jobs.made = made
             try:
                 yield jobs
                 for worker in jobs.workers:
@@ -108,8 +129,15 @@ def background(scratch_in: Path) -> Iterator[Background]:
                     worker.wait()
                 for path in jobs.targets:
                     _beside(path).unlink(missing_ok=True)
-    except OSError as exc:
-        raise AtcGraphError(f"cannot write {exc.filename or scratch_in}: {exc.strerror or exc}") from exc
+    except BaseException as exc:
+        for folder in sorted(made, key=lambda f: len(f.parts), reverse=True):
+            try:
+                folder.rmdir()  # only if empty
+            except OSError:
+                pass
+        if isinstance(exc, OSError):
+            raise AtcGraphError(f"cannot write {exc.filename or scratch_in}: {exc.strerror or exc}") from exc
+        raise
 
 
 def write_text(text: str, path: Path) -> None:

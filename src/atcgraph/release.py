@@ -20,6 +20,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import threading
 from bisect import bisect_left
 from collections.abc import Iterable
 from itertools import chain, filterfalse
@@ -33,7 +34,7 @@ from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, VOID, XSD
 from atcgraph import __version__
 from atcgraph.engines import _from_ox
 from atcgraph.errors import AtcGraphError
-from atcgraph.export import background, write_rdf, write_turtle
+from atcgraph.export import Background, write_rdf, write_turtle
 from atcgraph.formats import (ALL_GRAPHS, ASSERTED_GRAPHS, DATA_GRAPH, DEFAULT, GRAPH, INFERRED_GRAPH, KNOWLEDGE_GRAPHS,
                               ONTOLOGY_GRAPH, QUERIES_GRAPH, Dumps, GraphName, Graphs, Lines, canonical, lines_of,
                               read_lines, relabel, release_memory, split_blank, used_prefixes)
@@ -46,7 +47,6 @@ BUNDLE: dict[str, tuple[tuple[URIRef, ...], str]] = {
     "ontology.owl": ((ONTOLOGY_GRAPH,), "rdfxml"),
     "data.ttl": ((DATA_GRAPH,), "turtle"),
     "inferred.nt": (KNOWLEDGE_GRAPHS, "ntriples"),
-    "inferred.jsonld": (KNOWLEDGE_GRAPHS, "jsonld"),
     "queries.ttl": ((QUERIES_GRAPH,), "turtle"),
     "atcgraph.trig": (ALL_GRAPHS, "trig"),
 }
@@ -61,61 +61,123 @@ SUBSET_TITLES = {
 }
 
 
-def write_graphs(paths: Paths, inputs: dict[str, str], dumps: Dumps) -> None:
-    """asserted.ttl, inferred.ttl and the bundle, from the build's dumps; ``inputs`` is the build's
-    fingerprint. build/queries.ttl must already be written."""
-    release_memory()  # the build's store is gone: what follows must not stack on its heap
-    prefixes = _prefixes(paths)
-    with dumps.asserted, dumps.inferred:
-        asserted, blank = read_lines(dumps.asserted)  # ground lines, lines with blank nodes
-        entailed, blank_entailed = _entailed(dumps, asserted, blank)
-    ontology = _store(_turtle_files(paths.ontology_dir))
-    graphs = _split(paths, asserted, blank, entailed, lines_of(ontology))
-    closure = relabel({DEFAULT: asserted + entailed}, {DEFAULT: blank + blank_entailed}) if blank_entailed else None
-    del asserted, blank, entailed
-    # sorted once, written thrice. The graphs share no triple (data is asserted minus ontology,
-    # entailments are inferred minus asserted), so their union is just their lines together.
-    knowledge = sorted(chain.from_iterable(graphs[NAMED[name]] for name in KNOWLEDGE_GRAPHS))
-    used: dict[GraphName, dict[str, str]] = {}
+class Release:
+    """build/asserted.ttl, build/inferred.ttl and build/release/, written in two steps so that most
+    of the work overlaps reasoning. ``start`` takes the graph as loaded: a thread splits it into
+    ontology and data and hands the big asserted files to writer processes, while the main thread
+    reasons (Oxigraph lets go of the interpreter lock while it does). ``finish`` adds what the
+    reasoner entailed. Nothing replaces a file of an earlier build before ``finish``: the writers
+    write beside their targets (export.background), the small files wait in memory."""
 
-    def job(names: tuple[URIRef, ...], fmt: str, path: Path) -> tuple[Graphs, str, dict[str, str], Path]:
-        chosen = {NAMED[name]: graphs[NAMED[name]] for name in names}
-        if fmt not in ("ntriples", "jsonld"):  # the formats that declare prefixes
-            for name in chosen.keys() - used.keys():
-                used[name] = used_prefixes(prefixes, {name: graphs[name]})
-        declared = dict(sorted(chain.from_iterable(used.get(name, {}).items() for name in chosen)))
+    def __init__(self, paths: Paths, inputs: dict[str, str], jobs: Background) -> None:
+        self.paths, self.inputs, self.jobs = paths, inputs, jobs
+        self.graphs: dict[GraphName, Lines] = {}
+        self.files: dict[GraphName, Path] = {}  # graphs whose lines wait in a scratch N-Triples file
+        self.small: list[tuple[Graphs, str, dict[str, str], Path]] = []
+        self.used: dict[GraphName, dict[str, str]] = {}
+        self.prefixes: dict[str, str] = {}
+        self.header: dict[str, ox.Literal | ox.NamedNode] = {}
+        self._thread: threading.Thread | None = None
+        self._failure: BaseException | None = None
+
+    def start(self, asserted: IO[bytes], published: Graph) -> None:
+        """Begin on the asserted graph (an N-Triples dump) and the canned queries as RDF."""
+        def run() -> None:
+            try:
+                self._asserted(asserted, published)
+            except BaseException as exc:  # raised again by join(), in the main thread
+                self._failure = exc
+        self._thread = threading.Thread(target=run, name="atcgraph-release")
+        self._thread.start()
+
+    def join(self) -> None:
+        if self._thread is not None:
+            self._thread.join()
+            self._thread = None
+        if self._failure is not None:
+            raise self._failure
+
+    def _asserted(self, dump: IO[bytes], published: Graph) -> None:
+        self.prefixes = _prefixes(self.paths, published)
+        dump.seek(0)
+        asserted, blank = read_lines(dump)  # ground lines, lines with blank nodes
+        ontology = _store(_turtle_files(self.paths.ontology_dir))
+        self.header = {q.predicate.value: q.object
+                       for q in ontology.quads_for_pattern(ox.NamedNode(str(ONTOLOGY_IRI)), None, None)}
+        self.graphs = _split(asserted, blank, lines_of(ontology), _queries(published))
+        del asserted, blank
+        for file, (names, fmt) in BUNDLE.items():
+            if INFERRED_GRAPH not in names and DATA_GRAPH not in names:
+                self.small.append(self._job(names, fmt, self.paths.release_dir / file))
+        shapes = canonical({DEFAULT: lines_of(_store(_turtle_files(self.paths.shapes_dir, recursive=False)))})
+        self.small.append((shapes, "turtle", used_prefixes(self.prefixes, shapes), self.paths.release_dir / "shapes.ttl"))
+        self.jobs.write(*self._job((DATA_GRAPH,), "turtle", self.paths.release_dir / "data.ttl"))
+        self.jobs.write(*self._job(ASSERTED_GRAPHS, "turtle", self.paths.asserted_ttl))
+        data = NAMED[DATA_GRAPH]
+        self.files[data] = self.jobs.spill(self.graphs[data])  # written for data.ttl already: no copy
+        self.graphs[data] = []  # read back by finish(): the store needs the memory while it reasons
+
+    def finish(self, dumps: Dumps) -> None:
+        """The entailments, and every file that holds them; then everything into place."""
+        self.join()
+        release_memory()  # the build's store is gone: what follows must not stack on its heap
+        with dumps.asserted, dumps.inferred:
+            entailed, blank_entailed = _entailed(dumps)
+            closure = None
+            if blank_entailed:  # build/inferred.ttl keeps the blank-node entailments the release leaves out
+                dumps.asserted.seek(0)
+                asserted, blank = read_lines(dumps.asserted)
+                closure = relabel({DEFAULT: asserted + entailed}, {DEFAULT: blank + blank_entailed})
+                del asserted, blank
+        data = NAMED[DATA_GRAPH]
+        with self.files[data].open("rb") as file:
+            self.graphs[data] = file.readlines()  # sorted, and blank nodes canonical already
+        self.jobs.remember(self.graphs[data], self.files[data])
+        self.graphs[NAMED[INFERRED_GRAPH]] = sorted(entailed)
+        del entailed
+        # sorted once, written twice. The graphs share no triple (data is asserted minus ontology,
+        # entailments are inferred minus asserted), so their union is just their lines together.
+        knowledge = sorted(chain.from_iterable(self.graphs[NAMED[name]] for name in KNOWLEDGE_GRAPHS))
+        self.jobs.write(*self._job(KNOWLEDGE_GRAPHS, "ntriples", self.paths.release_dir / "inferred.nt", knowledge))
+        self.jobs.write(*self._job(ALL_GRAPHS, "trig", self.paths.release_dir / "atcgraph.trig"))
+        if closure is None:
+            self.jobs.write(*self._job(KNOWLEDGE_GRAPHS, "turtle", self.paths.inferred_ttl, knowledge))
+        else:
+            write_rdf(closure, "turtle", used_prefixes(self.prefixes, closure), self.paths.inferred_ttl)
+        for job in self.small:
+            write_rdf(*job)
+        queries = [line for line in self.graphs[NAMED[QUERIES_GRAPH]] if not _has(knowledge, line)]
+        write_turtle(void(self.graphs, knowledge + queries, self.header, self.inputs, self.prefixes),
+                     self.paths.void_ttl)
+
+    def _job(self, names: tuple[URIRef, ...], fmt: str, path: Path,
+             union: Lines | None = None) -> tuple[Graphs, str, dict[str, str], Path]:
+        """What a writer needs for ``names`` in ``fmt``: the graphs (a triple format: their union,
+        ``union`` if given), and the prefixes they use."""
+        chosen = {NAMED[name]: self.graphs[NAMED[name]] for name in names}
+        if fmt != "ntriples":  # the formats that declare prefixes
+            for name in chosen.keys() - self.used.keys():
+                self.used[name] = used_prefixes(self.prefixes, {name: self.graphs[name]})
+        declared = dict(sorted(chain.from_iterable(self.used.get(name, {}).items() for name in chosen)))
         if fmt != "trig" and len(chosen) > 1:  # a triple format: their union (they share no triple)
-            chosen = {DEFAULT: knowledge if names == KNOWLEDGE_GRAPHS else sorted(chain.from_iterable(chosen.values()))}
+            chosen = {DEFAULT: union if union is not None else sorted(chain.from_iterable(chosen.values()))}
         return chosen, fmt, declared, path
 
-    with background(paths.build_dir) as big:  # the files holding the data, each by a process of its own
-        for file, (names, fmt) in sorted(BUNDLE.items(), key=lambda item: item[1][1] not in ("ntriples", "jsonld")):
-            (big.write if DATA_GRAPH in names else write_rdf)(*job(names, fmt, paths.release_dir / file))
-        big.write(*job(ASSERTED_GRAPHS, "turtle", paths.asserted_ttl))
-        if closure is None:
-            big.write(*job(KNOWLEDGE_GRAPHS, "turtle", paths.inferred_ttl))
-        else:  # build/inferred.ttl keeps the blank-node entailments the release leaves out
-            write_rdf(closure, "turtle", used_prefixes(prefixes, closure), paths.inferred_ttl)
-        shapes = canonical({DEFAULT: lines_of(_store(_turtle_files(paths.shapes_dir, recursive=False)))})
-        write_rdf(shapes, "turtle", used_prefixes(prefixes, shapes), paths.release_dir / "shapes.ttl")
-        header = {q.predicate.value: q.object
-                  for q in ontology.quads_for_pattern(ox.NamedNode(str(ONTOLOGY_IRI)), None, None)}
-        queries = [line for line in graphs[NAMED[QUERIES_GRAPH]] if not _has(knowledge, line)]
-        write_turtle(void(graphs, knowledge + queries, header, inputs, prefixes), paths.void_ttl)
 
-
-def _entailed(dumps: Dumps, *asserted: Lines) -> tuple[Lines, Lines]:
-    """The lines of the inferred dump that the asserted one (its lines: ``asserted``) lacks, split
-    as ``read_lines`` does. Oxigraph's in-memory store lists the newest triples first, so the
-    inferred dump is the entailments, then the asserted dump byte for byte: when a byte comparison
-    confirms it, the lines before are taken as they are; else (another store: the reference path)
-    by a set difference."""
+def _entailed(dumps: Dumps) -> tuple[Lines, Lines]:
+    """The lines of the inferred dump that the asserted one lacks, split as ``read_lines`` does.
+    Oxigraph's in-memory store lists the newest triples first, so the inferred dump is the
+    entailments, then the asserted dump byte for byte: when a byte comparison confirms it, the
+    lines before are taken as they are; else (another store: the reference path) by a set
+    difference."""
     head = dumps.inferred.seek(0, os.SEEK_END) - dumps.asserted.seek(0, os.SEEK_END)
     if head >= 0 and _tail_is(dumps.inferred, head, dumps.asserted):
         dumps.inferred.seek(0)
         return read_lines(dumps.inferred, size=head)
+    dumps.asserted.seek(0)
+    known = set(chain.from_iterable(read_lines(dumps.asserted)))
     dumps.inferred.seek(0)
-    return read_lines(dumps.inferred, known=set(chain.from_iterable(asserted)))
+    return read_lines(dumps.inferred, known=known)
 
 
 def _tail_is(file: IO[bytes], at: int, other: IO[bytes]) -> bool:
@@ -137,15 +199,13 @@ def _has(lines: Lines, line: bytes) -> bool:
     return at < len(lines) and lines[at] == line
 
 
-def _split(paths: Paths, ground: Lines, blank: Lines, entailments: Lines, ontology: Lines) -> dict[GraphName, Lines]:
-    """The release's named graphs, canonical: the asserted lines (``ground``, and those with
-    ``blank`` nodes) split by whether the ontology files state them, the entailments without blank
-    nodes, and the canned queries."""
+def _split(ground: Lines, blank: Lines, ontology: Lines, queries: tuple[Lines, Lines]) -> dict[GraphName, Lines]:
+    """The release's asserted named graphs, canonical: the asserted lines (``ground``, and those
+    with ``blank`` nodes) split by whether the ontology files state them, and the canned queries
+    (their ground lines and those with blank nodes)."""
     theirs = _ontology_lines(blank, ontology)
-    queries = split_blank(lines_of(_store([paths.queries_ttl])))
     return relabel({NAMED[ONTOLOGY_GRAPH]: list(filter(theirs.__contains__, ground)),
                     NAMED[DATA_GRAPH]: list(filterfalse(theirs.__contains__, ground)),
-                    NAMED[INFERRED_GRAPH]: entailments,
                     NAMED[QUERIES_GRAPH]: queries[0]},
                    {NAMED[ONTOLOGY_GRAPH]: [line for line in blank if line in theirs],
                     NAMED[DATA_GRAPH]: [line for line in blank if line not in theirs],
@@ -189,6 +249,13 @@ def _canonical_text(component: Lines) -> bytes:
     return b"".join(canonical({DEFAULT: component})[DEFAULT])
 
 
+def _queries(published: Graph) -> tuple[Lines, Lines]:
+    """The canned queries as RDF, as N-Triples lines (ground, with blank nodes) in Oxigraph's form."""
+    store = ox.Store()
+    store.load(published.serialize(format="nt", encoding="utf-8"), format=ox.RdfFormat.N_TRIPLES)
+    return split_blank(lines_of(store))
+
+
 def _store(files: Iterable[Path]) -> ox.Store:
     """Small Turtle files in an Oxigraph store, so their literals take the canonical form."""
     store = ox.Store()
@@ -204,21 +271,29 @@ def _turtle_files(folder: Path, recursive: bool = True) -> list[Path]:
     return sorted(folder.rglob("*.ttl") if recursive else folder.glob("*.ttl")) if folder.is_dir() else []
 
 
-def _prefixes(paths: Paths) -> dict[str, str]:
+def _prefixes(paths: Paths, published: Graph) -> dict[str, str]:
     """The project's prefixes, then the curators' own: those a source file declares before its
-    first triple (read that far only), unless the name or the namespace is taken already."""
+    first triple (read that far only), and those the canned queries as RDF bind, unless the name
+    or the namespace is taken already."""
     prefixes = {name: str(ns) for name, ns in PREFIXES.items()}
-    files = [*_turtle_files(paths.ontology_dir), *_turtle_files(paths.data_dir), paths.queries_ttl,
-             *_turtle_files(paths.shapes_dir, recursive=False)]
-    for file in files:
-        try:
-            parser = ox.parse(path=str(file), format=ox.RdfFormat.TURTLE)
-            next(parser, None)
-        except (OSError, SyntaxError) as exc:
-            raise AtcGraphError(f"{file}: cannot read: {exc}") from exc
-        for name, namespace in parser.prefixes.items():
+
+    def add(declared: Iterable[tuple[str, str]]) -> None:
+        for name, namespace in declared:
             if name and name not in prefixes and namespace not in prefixes.values():
                 prefixes[name] = namespace
+
+    for files in ([*_turtle_files(paths.ontology_dir), *_turtle_files(paths.data_dir)],
+                  None, _turtle_files(paths.shapes_dir, recursive=False)):
+        if files is None:
+            add((name, str(ns)) for name, ns in sorted(published.namespaces()))
+            continue
+        for file in files:
+            try:
+                parser = ox.parse(path=str(file), format=ox.RdfFormat.TURTLE)
+                next(parser, None)
+            except (OSError, SyntaxError) as exc:
+                raise AtcGraphError(f"{file}: cannot read: {exc}") from exc
+            add(parser.prefixes.items())
     return prefixes
 
 
