@@ -98,6 +98,15 @@ def main() -> None:
     print(markdown(rows))
 
 
+NOTES = """Project stages are medians of the runs (one at 100k); the baseline runs once. The project's
+"export" is the part of the export after validation: its first half (the ontology/data split,
+asserted.ttl, data.ttl) runs in a thread while the store reasons, so its cost is inside "reason".
+"build" is the whole `atcgraph build`, wall clock. Queries: every solution fetched (the project
+writes them as SPARQL CSV results). "> budget": the baseline had not finished it when its time
+budget ran out.
+"""
+
+
 def _fmt(value: object, unit: str = "s") -> str:
     if value is None:
         return "> budget"
@@ -131,7 +140,7 @@ def write(rows: list[dict[str, object]], out: Path) -> None:
         writer.writeheader()
         writer.writerows(rows)
     machine = f"{os.cpu_count()} cores, Python {sys.version.split()[0]}"
-    (out / "results.md").write_text(f"# atcgraph benchmark\n\n{machine}\n\n{markdown(rows)}", encoding="utf-8")
+    (out / "results.md").write_text(f"# atcgraph benchmark\n\n{machine}\n\n{markdown(rows)}\n{NOTES}", encoding="utf-8")
 
 
 if __name__ == "__main__":

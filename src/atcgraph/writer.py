@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import sys
 
 import pyoxigraph as ox
@@ -46,4 +47,5 @@ class _Pieces(io.RawIOBase):
 
 
 if __name__ == "__main__":
+    os.nice(10)  # the build waits for reasoning and validation first; writers take the idle time
     write(*json.loads(sys.argv[1]))
