@@ -51,7 +51,7 @@ def _refs(report: GapReport, studies: tuple[str, ...]) -> set[int | None]:
     # DOX "inhibiting the enzyme topoisomerase II"; the four DOX rows of Table 1; only the nanobubble
     # study in xenograft-bearing mice [32] is in vivo.
     ("target-top2", "Chemotherapy", {24, 30, 31, 32}, 1),
-    # "C225 is an EGFR-targeted monoclonal antibody": C-Au-PFH-NAs [88] and C-HPNs [89].
+    # "Cetuximab (C225) is an EGFR-targeted monoclonal antibody": C-Au-PFH-NAs [88] and C-HPNs [89].
     ("target-egfr", "TargetedTherapy", {88, 89}, 2),
     # siBRAF in NIR polymeric NPs [68].
     ("target-braf", "GeneTherapy", {68}, 1),

@@ -16,6 +16,7 @@ from typing import IO
 from rdflib import Graph
 
 from atcgraph import __version__
+from atcgraph.engines import OxigraphEngine
 from atcgraph.errors import AtcGraphError
 from atcgraph.catalogue import as_rdf, catalogue
 from atcgraph.export import background, write_text, write_turtle
@@ -86,14 +87,16 @@ def _handed(asserted: IO[bytes], published: Graph,
     return asserted
 
 
-def build(paths: Paths, quiet: bool = False, reference: bool = False, progress: bool | None = None) -> BuildResult:
+def build(paths: Paths, quiet: bool = False, reference: bool = False, progress: bool | None = None,
+          inputs: dict[str, str] | None = None) -> BuildResult:
     """Write asserted.ttl, inferred.ttl, queries.ttl and validation.txt into the build dir.
 
     Everything is read and checked before the first write, so bad input (exit 2) leaves the
     previous build untouched; SHACL findings do not stop the export, since the graph is still
-    useful while the report is worked off.
+    useful while the report is worked off. ``inputs``: the sources' fingerprint, if the caller
+    has it already.
     """
-    inputs = fingerprint(paths)
+    inputs = inputs if inputs is not None else fingerprint(paths)
     show = progress if progress is not None else not quiet
     with background(paths.build_dir) as jobs:  # the big files, each by a process of its own
         release = Release(paths, inputs, jobs)  # asserted.ttl, inferred.ttl, and build/release/ for other tools
@@ -123,20 +126,27 @@ def fingerprint(paths: Paths) -> dict[str, str]:
     return found
 
 
+def built_engine(paths: Paths, quiet: bool = False) -> OxigraphEngine:
+    """The built graph in Oxigraph, for the commands that read it; built first if a source changed."""
+    ensure_built(paths, quiet=quiet)
+    return OxigraphEngine(paths.inferred_ttl)
+
+
 def ensure_built(paths: Paths, quiet: bool = False) -> None:
     """Build unless build/ already holds the graph of the current sources.
 
     SHACL findings do not stop the commands that read the graph; they are reported once here.
     """
+    inputs = fingerprint(paths)
     try:
-        if json.loads(paths.manifest_json.read_text(encoding="utf-8")) == fingerprint(paths) \
+        if json.loads(paths.manifest_json.read_text(encoding="utf-8")) == inputs \
                 and paths.release_trig.is_file():  # a build dir from before the release existed
             return
     except (OSError, ValueError):
         pass
     if not quiet:
         print("atcgraph: sources changed since the last build; building ...", file=sys.stderr)
-    result = build(paths, quiet=True, progress=not quiet)
+    result = build(paths, quiet=True, progress=not quiet, inputs=inputs)
     if not result.report.conforms and not quiet:
         print(f"atcgraph: warning: {result.report.summary()} (see {paths.validation_txt})", file=sys.stderr)
     if not paths.inferred_ttl.is_file():

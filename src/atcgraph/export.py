@@ -51,21 +51,20 @@ def write_rdf(graphs: Graphs, fmt: str, prefixes: Mapping[str, str], path: Path)
 class Background:
     """Writers run in other processes while this one goes on (see ``background``)."""
 
-    def __init__(self, scratch: Path) -> None:
+    def __init__(self, scratch: Path, made: list[Path]) -> None:
         self._scratch = scratch
         # id of a graph's lines -> the lines (kept, so the id is not reused) and the N-Triples file holding them
         self._files: dict[int, tuple[Lines, Path]] = {}
         self._names = itertools.count()
         self.targets: list[Path] = []
-        self.made: list[Path] = []  # folders that did not exist before
+        self.made = made  # the folders made for the writes, to remove again if they fail
         self.workers: list[subprocess.Popen[bytes]] = []
 
     def write(self, graphs: Graphs, fmt: str, prefixes: Mapping[str, str], path: Path) -> None:
         """Like ``write_rdf`` (but a triple format takes one graph): each graph's lines go to an
         N-Triples file once (in N-Triples, the target itself), and a process started now writes
         ``path`` from them (writer.py)."""
-        self.made += [folder for folder in (path.parent, *path.parent.parents) if not folder.exists()]
-        path.parent.mkdir(parents=True, exist_ok=True)
+        self.made += _make(path.parent)
         self.targets.append(path)
         if fmt == "ntriples":  # written here, and the source of the other formats of that graph
             with _beside(path).open("wb") as out:
@@ -76,7 +75,6 @@ class Background:
         spec = conversion({name: self._file(lines) for name, lines in graphs.items()}, fmt, prefixes, _beside(path))
         self.workers.append(subprocess.Popen([sys.executable, "-m", "atcgraph.writer", spec],
                                              stderr=subprocess.PIPE, env=_WRITER_ENV))
-
 
     def remember(self, lines: Lines, file: Path) -> None:
         """``file`` holds ``lines``, as N-Triples: a writer needing them reads it."""
@@ -108,12 +106,11 @@ def background(scratch_in: Path) -> Iterator[Background]:
     it ends. Oxigraph's writers hold Python's interpreter lock, so threads would not help, and a
     process per file keeps every core busy. Scratch files go to a folder in ``scratch_in``. If
     the block fails, the folders made for it go again, so a failed first build leaves nothing."""
-    made = [folder for folder in (scratch_in, *scratch_in.parents) if not folder.exists()]
+    made: list[Path] = []
     try:
-        scratch_in.mkdir(parents=True, exist_ok=True)
+        made += _make(scratch_in)
         with tempfile.TemporaryDirectory(prefix=".atcgraph-", dir=scratch_in) as scratch:
-            jobs = Background(Path(scratch))
-            jobs.made = made
+            jobs = Background(Path(scratch), made)
             try:
                 yield jobs
                 for worker in jobs.workers:
@@ -130,7 +127,7 @@ def background(scratch_in: Path) -> Iterator[Background]:
                 for path in jobs.targets:
                     _beside(path).unlink(missing_ok=True)
     except BaseException as exc:
-        for folder in sorted(made, key=lambda f: len(f.parts), reverse=True):
+        for folder in reversed(made):  # deepest first
             try:
                 folder.rmdir()  # only if empty
             except OSError:
@@ -138,6 +135,13 @@ def background(scratch_in: Path) -> Iterator[Background]:
         if isinstance(exc, OSError):
             raise AtcGraphError(f"cannot write {exc.filename or scratch_in}: {exc.strerror or exc}") from exc
         raise
+
+
+def _make(folder: Path) -> list[Path]:
+    """Make ``folder`` and its parents; those that did not exist before, deepest last."""
+    missing = [f for f in (folder, *folder.parents) if not f.exists()][::-1]
+    folder.mkdir(parents=True, exist_ok=True)
+    return missing
 
 
 def write_text(text: str, path: Path) -> None:

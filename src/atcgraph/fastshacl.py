@@ -202,7 +202,7 @@ def _property_checks(shapes: Graph, prop: Node, target: str) -> list[Check]:
         elif p == SH.maxCount and int(o) == 0:
             add("MaxCountConstraintComponent", f"{target} FILTER EXISTS {{ ?this {path} ?v }}", False)
         elif p == SH.maxCount and int(o) == 1:
-            add("MaxCountConstraintComponent", f"{target} ?this {path} ?a , ?b . FILTER (?a != ?b)", False)
+            add("MaxCountConstraintComponent", f"{target} ?this {path} ?a , ?b . FILTER (!sameTerm(?a, ?b))", False)
         elif p == SH.maxCount:
             add("MaxCountConstraintComponent", f"{target} ?this {path} ?v .", False,
                 f" GROUP BY ?this HAVING (COUNT(DISTINCT ?v) > {int(o)})")

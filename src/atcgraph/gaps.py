@@ -18,11 +18,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from atcgraph import __version__
-from atcgraph.build import ensure_built
-from atcgraph.engines import Engine, OxigraphEngine
+from atcgraph.build import built_engine
+from atcgraph.engines import Engine
 from atcgraph.errors import AtcGraphError
 from atcgraph.paths import Paths
-from atcgraph.vocab import ATC, PREFIXES
+from atcgraph.vocab import ATC, curie
 
 # name -> (what one category is, what several are, default level; None: the dimension has no levels)
 DIMENSIONS: dict[str, tuple[str, str, int | None]] = {
@@ -218,7 +218,8 @@ def poisson_cdf(observed: int, mean: float) -> float:
 
 
 class GapAnalysis:
-    """The gap maps of one built graph; each query file is read and each matrix counted once."""
+    """The gap maps of one built graph; each matrix is counted once (its small query files are read
+    on each use)."""
 
     def __init__(self, paths: Paths, engine: Engine) -> None:
         self.paths = paths
@@ -349,7 +350,7 @@ class GapAnalysis:
             dim = Dimension(name, level)
             if any(c.iri == iri for c in self.categories(dim)):
                 return dim
-        raise AtcGraphError(f"{_curie(iri)} is not a category of the {name} dimension")
+        raise AtcGraphError(f"{curie(iri)} is not a category of the {name} dimension")
 
 
 def rank(matrix: Matrix, carriers: Matrix | None = None) -> tuple[Gap, ...]:
@@ -380,15 +381,12 @@ def reproduce(rows: Dimension, columns: Dimension, row: Category, column: Catego
         name, params = "studies-in-class-cell", (("carrierOrPayloadClass", cls), ("category", other))
     else:
         name, params = "studies-in-cell", (("rowCategory", row), ("columnCategory", column))
-    return f"atcgraph query {name} " + " ".join(f"--param {p}={_curie(c.iri)}" for p, c in params)
+    return f"atcgraph query {name} " + " ".join(f"--param {p}={curie(c.iri)}" for p, c in params)
 
 
 def open_analysis(paths: Paths, engine: Engine | None = None, quiet: bool = False) -> GapAnalysis:
     """Over the built graph (rebuilt only if a source changed), with Oxigraph unless told otherwise."""
-    if engine is None:
-        ensure_built(paths, quiet=quiet)
-        engine = OxigraphEngine(paths.inferred_ttl)
-    return GapAnalysis(paths, engine)
+    return GapAnalysis(paths, engine if engine is not None else built_engine(paths, quiet))
 
 
 def write_standard_reports(paths: Paths, engine: Engine | None = None, quiet: bool = False) -> list[Path]:
@@ -424,14 +422,7 @@ def _neighbours(categories: tuple[Category, ...], count: Callable[[Category], in
 
 
 def _find(categories: tuple[Category, ...], iri: str) -> Category:
-    return next((c for c in categories if c.iri == iri), Category(iri, _curie(iri)))
-
-
-def _curie(iri: str) -> str:
-    for prefix, namespace in PREFIXES.items():
-        if iri.startswith(str(namespace)) and len(iri) > len(namespace):
-            return f"{prefix}:{iri[len(namespace):]}"
-    return f"<{iri}>"
+    return next((c for c in categories if c.iri == iri), Category(iri, curie(iri)))
 
 
 def _split(joined: object) -> tuple[str, ...]:

@@ -275,7 +275,7 @@ def to_html(report: GapReport) -> str:
     """templates/gapmap.html with the report's data inlined; ``<`` is escaped so no string ends the script."""
     template = (TEMPLATES_DIR / "gapmap.html").read_text(encoding="utf-8")
     data = json.dumps(to_data(report), ensure_ascii=False, separators=(",", ":")).replace("<", "\\u003c")
-    return template.replace("{{TITLE}}", html.escape(title(report))).replace("{{DATA}}", data)
+    return template.replace("{{TITLE}}", html.escape(title(report))).replace("{{TOP}}", str(TOP)).replace("{{DATA}}", data)
 
 
 def index_markdown(reports: list[GapReport]) -> str:

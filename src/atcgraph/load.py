@@ -32,7 +32,7 @@ class Loaded:
 
 def load(paths: Paths) -> Loaded:
     """Ontology and data merged; each subject mapped to the first file that states it."""
-    files = _turtle_files(paths, paths.ontology_dir) + _turtle_files(paths, paths.data_dir)
+    files = turtle_files(paths, paths.ontology_dir) + turtle_files(paths, paths.data_dir)
     loaded = Loaded(bind_prefixes(Graph()))
     for file in files:
         part = _parse(paths, file)
@@ -85,7 +85,7 @@ class LoadedStore:
 
 def load_store(paths: Paths, quiet: bool = True) -> LoadedStore:
     """Ontology and data parsed by Oxigraph, the same files in the same order as ``load``."""
-    files = _turtle_files(paths, paths.ontology_dir) + _turtle_files(paths, paths.data_dir)
+    files = turtle_files(paths, paths.ontology_dir) + turtle_files(paths, paths.data_dir)
     loaded = LoadedStore(ox.Store(), Sources(paths, files))
     for file in bar(files, "loading", quiet):
         name = paths.relative(file)
@@ -107,12 +107,12 @@ def _oxigraph_reason(exc: SyntaxError) -> str:
 def load_shapes(paths: Paths) -> Graph:
     """All SHACL shapes, kept apart from the data so they are not reasoned over."""
     shapes = bind_prefixes(Graph())
-    for file in _turtle_files(paths, paths.shapes_dir, recursive=False):
+    for file in turtle_files(paths, paths.shapes_dir, recursive=False):
         shapes += _parse(paths, file)
     return shapes
 
 
-def _turtle_files(paths: Paths, folder: Path, recursive: bool = True) -> list[Path]:
+def turtle_files(paths: Paths, folder: Path, recursive: bool = True) -> list[Path]:
     """Sorted, so the merged graph and its messages are the same on every machine."""
     if not folder.is_dir():
         raise InputError(paths.relative(folder), "folder not found")

@@ -6,9 +6,9 @@ import textwrap
 
 from rdflib import URIRef
 
-from atcgraph.build import ensure_built
+from atcgraph.build import built_engine
 from atcgraph.catalogue import CannedQuery, catalogue, parse_iri, resolve
-from atcgraph.engines import Engine, OxigraphEngine
+from atcgraph.engines import Engine
 from atcgraph.errors import AtcGraphError
 from atcgraph.paths import Paths
 from atcgraph.results import render
@@ -21,8 +21,7 @@ def run_query(paths: Paths, name_or_file: str, values: dict[str, str], fmt: str,
     query = resolve(name_or_file, paths)
     text = query.bind(values)
     if engine is None:
-        ensure_built(paths, quiet=quiet)
-        engine = OxigraphEngine(paths.inferred_ttl)
+        engine = built_engine(paths, quiet)
     check_parameter_types(query, values, engine)
     return render(engine.select(text), engine, fmt)
 

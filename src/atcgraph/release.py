@@ -36,8 +36,9 @@ from atcgraph.engines import _from_ox
 from atcgraph.errors import AtcGraphError
 from atcgraph.export import Background, write_rdf, write_turtle
 from atcgraph.formats import (ALL_GRAPHS, ASSERTED_GRAPHS, DATA_GRAPH, DEFAULT, GRAPH, INFERRED_GRAPH, KNOWLEDGE_GRAPHS,
-                              ONTOLOGY_GRAPH, QUERIES_GRAPH, Dumps, GraphName, Graphs, Lines, canonical, lines_of,
+                              ONTOLOGY_GRAPH, QUERIES_GRAPH, Dumps, GraphName, Graphs, Lines, canonical, dump_graph, lines_of,
                               read_lines, relabel, release_memory, split_blank, used_prefixes)
+from atcgraph.load import turtle_files
 from atcgraph.paths import Paths
 from atcgraph.vocab import ATC, ATCD, PREFIXES
 
@@ -72,7 +73,7 @@ class Release:
     def __init__(self, paths: Paths, inputs: dict[str, str], jobs: Background) -> None:
         self.paths, self.inputs, self.jobs = paths, inputs, jobs
         self.graphs: dict[GraphName, Lines] = {}
-        self.files: dict[GraphName, Path] = {}  # graphs whose lines wait in a scratch N-Triples file
+        self.data_file = Path()  # the data graph's lines, in N-Triples, while the store reasons
         self.small: list[tuple[Graphs, str, dict[str, str], Path]] = []
         self.used: dict[GraphName, dict[str, str]] = {}
         self.prefixes: dict[str, str] = {}
@@ -101,20 +102,24 @@ class Release:
         self.prefixes = _prefixes(self.paths, published)
         dump.seek(0)
         asserted, blank = read_lines(dump)  # ground lines, lines with blank nodes
-        ontology = _store(_turtle_files(self.paths.ontology_dir))
+        ontology = _store(turtle_files(self.paths, self.paths.ontology_dir))
         self.header = {q.predicate.value: q.object
                        for q in ontology.quads_for_pattern(ox.NamedNode(str(ONTOLOGY_IRI)), None, None)}
-        self.graphs = _split(asserted, blank, lines_of(ontology), _queries(published))
+        with dump_graph(published) as queries:
+            self.graphs = _split(asserted, blank, lines_of(ontology), read_lines(queries))
         del asserted, blank
-        for file, (names, fmt) in BUNDLE.items():
-            if INFERRED_GRAPH not in names and DATA_GRAPH not in names:
-                self.small.append(self._job(names, fmt, self.paths.release_dir / file))
-        shapes = canonical({DEFAULT: lines_of(_store(_turtle_files(self.paths.shapes_dir, recursive=False)))})
+        for file, (names, fmt) in BUNDLE.items():  # what holds no entailment; the data by a writer process
+            if INFERRED_GRAPH not in names:
+                job = self._job(names, fmt, self.paths.release_dir / file)
+                if DATA_GRAPH in names:
+                    self.jobs.write(*job)
+                else:
+                    self.small.append(job)
+        shapes = canonical({DEFAULT: lines_of(_store(turtle_files(self.paths, self.paths.shapes_dir, recursive=False)))})
         self.small.append((shapes, "turtle", used_prefixes(self.prefixes, shapes), self.paths.release_dir / "shapes.ttl"))
-        self.jobs.write(*self._job((DATA_GRAPH,), "turtle", self.paths.release_dir / "data.ttl"))
         self.jobs.write(*self._job(ASSERTED_GRAPHS, "turtle", self.paths.asserted_ttl))
         data = NAMED[DATA_GRAPH]
-        self.files[data] = self.jobs.spill(self.graphs[data])  # written for data.ttl already: no copy
+        self.data_file = self.jobs.spill(self.graphs[data])  # written for data.ttl already: no copy
         self.graphs[data] = []  # read back by finish(): the store needs the memory while it reasons
 
     def finish(self, dumps: Dumps) -> None:
@@ -130,16 +135,17 @@ class Release:
                 closure = relabel({DEFAULT: asserted + entailed}, {DEFAULT: blank + blank_entailed})
                 del asserted, blank
         data = NAMED[DATA_GRAPH]
-        with self.files[data].open("rb") as file:
+        with self.data_file.open("rb") as file:
             self.graphs[data] = file.readlines()  # sorted, and blank nodes canonical already
-        self.jobs.remember(self.graphs[data], self.files[data])
+        self.jobs.remember(self.graphs[data], self.data_file)
         self.graphs[NAMED[INFERRED_GRAPH]] = sorted(entailed)
         del entailed
         # sorted once, written twice. The graphs share no triple (data is asserted minus ontology,
         # entailments are inferred minus asserted), so their union is just their lines together.
         knowledge = sorted(chain.from_iterable(self.graphs[NAMED[name]] for name in KNOWLEDGE_GRAPHS))
-        self.jobs.write(*self._job(KNOWLEDGE_GRAPHS, "ntriples", self.paths.release_dir / "inferred.nt", knowledge))
-        self.jobs.write(*self._job(ALL_GRAPHS, "trig", self.paths.release_dir / "atcgraph.trig"))
+        for file, (names, fmt) in sorted(BUNDLE.items(), key=lambda item: item[1][1] != "ntriples"):
+            if INFERRED_GRAPH in names:  # N-Triples first: the other formats of the same graph read it
+                self.jobs.write(*self._job(names, fmt, self.paths.release_dir / file, knowledge))
         if closure is None:
             self.jobs.write(*self._job(KNOWLEDGE_GRAPHS, "turtle", self.paths.inferred_ttl, knowledge))
         else:
@@ -151,15 +157,17 @@ class Release:
                      self.paths.void_ttl)
 
     def _job(self, names: tuple[URIRef, ...], fmt: str, path: Path,
-             union: Lines | None = None) -> tuple[Graphs, str, dict[str, str], Path]:
-        """What a writer needs for ``names`` in ``fmt``: the graphs (a triple format: their union,
-        ``union`` if given), and the prefixes they use."""
+             knowledge: Lines | None = None) -> tuple[Graphs, str, dict[str, str], Path]:
+        """What a writer needs for ``names`` in ``fmt``: the graphs (a triple format: their union;
+        ``knowledge``, the union of KNOWLEDGE_GRAPHS, when given and asked for), and the prefixes
+        they use."""
         chosen = {NAMED[name]: self.graphs[NAMED[name]] for name in names}
         if fmt != "ntriples":  # the formats that declare prefixes
             for name in chosen.keys() - self.used.keys():
                 self.used[name] = used_prefixes(self.prefixes, {name: self.graphs[name]})
         declared = dict(sorted(chain.from_iterable(self.used.get(name, {}).items() for name in chosen)))
         if fmt != "trig" and len(chosen) > 1:  # a triple format: their union (they share no triple)
+            union = knowledge if knowledge is not None and names == KNOWLEDGE_GRAPHS else None
             chosen = {DEFAULT: union if union is not None else sorted(chain.from_iterable(chosen.values()))}
         return chosen, fmt, declared, path
 
@@ -249,13 +257,6 @@ def _canonical_text(component: Lines) -> bytes:
     return b"".join(canonical({DEFAULT: component})[DEFAULT])
 
 
-def _queries(published: Graph) -> tuple[Lines, Lines]:
-    """The canned queries as RDF, as N-Triples lines (ground, with blank nodes) in Oxigraph's form."""
-    store = ox.Store()
-    store.load(published.serialize(format="nt", encoding="utf-8"), format=ox.RdfFormat.N_TRIPLES)
-    return split_blank(lines_of(store))
-
-
 def _store(files: Iterable[Path]) -> ox.Store:
     """Small Turtle files in an Oxigraph store, so their literals take the canonical form."""
     store = ox.Store()
@@ -267,34 +268,28 @@ def _store(files: Iterable[Path]) -> ox.Store:
     return store
 
 
-def _turtle_files(folder: Path, recursive: bool = True) -> list[Path]:
-    return sorted(folder.rglob("*.ttl") if recursive else folder.glob("*.ttl")) if folder.is_dir() else []
-
-
 def _prefixes(paths: Paths, published: Graph) -> dict[str, str]:
-    """The project's prefixes, then the curators' own: those a source file declares before its
-    first triple (read that far only), and those the canned queries as RDF bind, unless the name
-    or the namespace is taken already."""
+    """The project's prefixes, then the curators' own: those the ontology and data files declare,
+    those the canned queries as RDF bind, those the shape files declare; a name or namespace
+    taken already is skipped."""
     prefixes = {name: str(ns) for name, ns in PREFIXES.items()}
-
-    def add(declared: Iterable[tuple[str, str]]) -> None:
-        for name, namespace in declared:
-            if name and name not in prefixes and namespace not in prefixes.values():
-                prefixes[name] = namespace
-
-    for files in ([*_turtle_files(paths.ontology_dir), *_turtle_files(paths.data_dir)],
-                  None, _turtle_files(paths.shapes_dir, recursive=False)):
-        if files is None:
-            add((name, str(ns)) for name, ns in sorted(published.namespaces()))
-            continue
-        for file in files:
-            try:
-                parser = ox.parse(path=str(file), format=ox.RdfFormat.TURTLE)
-                next(parser, None)
-            except (OSError, SyntaxError) as exc:
-                raise AtcGraphError(f"{file}: cannot read: {exc}") from exc
-            add(parser.prefixes.items())
+    declared = chain(*map(_declared, [*turtle_files(paths, paths.ontology_dir), *turtle_files(paths, paths.data_dir)]),
+                     ((name, str(ns)) for name, ns in sorted(published.namespaces())),
+                     *map(_declared, turtle_files(paths, paths.shapes_dir, recursive=False)))
+    for name, namespace in declared:
+        if name and name not in prefixes and namespace not in prefixes.values():
+            prefixes[name] = namespace
     return prefixes
+
+
+def _declared(file: Path) -> Iterable[tuple[str, str]]:
+    """The prefixes a Turtle file declares before its first triple (read that far only)."""
+    try:
+        parser = ox.parse(path=str(file), format=ox.RdfFormat.TURTLE)
+        next(parser, None)
+    except (OSError, SyntaxError) as exc:
+        raise AtcGraphError(f"{file}: cannot read: {exc}") from exc
+    return parser.prefixes.items()
 
 
 def void(graphs: dict[GraphName, Lines], lines: Lines, header: dict[str, ox.Literal | ox.NamedNode],

@@ -7,7 +7,6 @@ the store is down, did not answer in time, or refused (with the store's own mess
 from __future__ import annotations
 
 import http.client
-import socket
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -29,10 +28,10 @@ def request(method: str, url: str, body: bytes | None = None, headers: dict[str,
     except urllib.error.HTTPError as exc:
         raise AtcGraphError(f"{url} refused the request: HTTP {exc.code} {exc.reason}{_message(exc)}") from exc
     except urllib.error.URLError as exc:
-        if isinstance(exc.reason, (TimeoutError, socket.timeout)):
+        if isinstance(exc.reason, TimeoutError):
             raise AtcGraphError(f"{url} did not answer within {timeout:g} s") from exc
         raise AtcGraphError(f"cannot reach {url}: {exc.reason}") from exc
-    except (TimeoutError, socket.timeout) as exc:  # timed out while reading the answer
+    except TimeoutError as exc:  # timed out while reading the answer
         raise AtcGraphError(f"{url} did not answer within {timeout:g} s") from exc
     except (http.client.HTTPException, ConnectionError) as exc:
         raise AtcGraphError(f"{url}: the connection failed: {exc}") from exc

@@ -15,7 +15,7 @@ from rdflib.namespace import XSD
 from rdflib.term import Node
 
 from atcgraph.engines import Engine, Result
-from atcgraph.vocab import shorten
+from atcgraph.vocab import curie
 
 FORMATS = ("table", "csv", "tsv", "json")
 
@@ -56,15 +56,10 @@ def _text(cell: Node | None, compact: bool) -> str:
     if cell is None:
         return ""
     if isinstance(cell, URIRef):
-        return _compact(cell) if compact else str(cell)
+        return curie(str(cell)) if compact else str(cell)
     if isinstance(cell, BNode):
         return f"_:{cell}"
     return str(cell)
-
-
-def _compact(iri: URIRef) -> str:
-    short = shorten(str(iri))
-    return short if short != str(iri) else f"<{iri}>"
 
 
 def _table(header: list[str], rows: list[list[str]], count: int) -> str:

@@ -35,6 +35,12 @@ def shorten(iri: str) -> str:
     return iri
 
 
+def curie(iri: str) -> str:
+    """``shorten``, or ``<iri>`` where no project prefix fits, so it still reads as an IRI."""
+    short = shorten(iri)
+    return short if short != iri else f"<{iri}>"
+
+
 def bind_prefixes(graph: Graph) -> Graph:
     """Bind the project prefixes so output and messages use short names."""
     for prefix, namespace in PREFIXES.items():
