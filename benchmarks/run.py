@@ -94,8 +94,9 @@ def main() -> None:
             rows.append({"size": size, "stage": key, "baseline_s": base.get(key), "project_s": fast[key]})
         rows.append({"size": size, "stage": "peak memory (MB)", "baseline_s": base.get("peak_rss_mb"),
                      "project_s": fast.get("peak_rss_mb")})
-        write(rows, args.out)
-    print(markdown(rows))
+        write(rows, args.out, args.budget)
+    print(markdown(rows, args.budget))
+    print(targets(rows, args.budget))
 
 
 NOTES = """Project stages are medians of the runs (one at 100k); the baseline runs once. The project's
@@ -116,17 +117,25 @@ def _fmt(value: object, unit: str = "s") -> str:
     return f"{number * 1000:,.1f} ms" if number < 1 else f"{number:,.2f} s"
 
 
-def markdown(rows: list[dict[str, object]]) -> str:
+def _ratio(row: dict[str, object], budget: float) -> str:
+    """Baseline over project; where the baseline ran out of time on the whole build, the budget
+    over the project's build is a lower bound of the speed-up."""
+    base, project, stage = row["baseline_s"], row["project_s"], str(row["stage"])
+    if base is not None and project:
+        return f"{float(base) / float(project):,.1f}×"  # type: ignore[arg-type]
+    if stage.startswith("cli") or stage == "gaps":
+        return ""
+    if stage == "build" and project:
+        return f"> {budget / float(project):,.1f}×"  # type: ignore[arg-type]
+    return "> budget"
+
+
+def markdown(rows: list[dict[str, object]], budget: float) -> str:
     lines = ["| size | stage | baseline | project | ratio |", "|---|---|---:|---:|---:|"]
     for row in rows:
         memory = row["stage"] == "peak memory (MB)"
         base, project = row["baseline_s"], row["project_s"]
-        if base is not None and project:
-            ratio = f"{float(base) / float(project):,.1f}×"  # type: ignore[arg-type]
-        elif base is None and not str(row["stage"]).startswith("cli") and row["stage"] != "gaps":
-            ratio = "> budget"
-        else:
-            ratio = ""
+        ratio = _ratio(row, budget)
         unit = "MB" if memory else "s"
         base_text = "" if base is None and (str(row["stage"]).startswith("cli") or row["stage"] == "gaps") \
             else _fmt(base, unit)
@@ -134,13 +143,56 @@ def markdown(rows: list[dict[str, object]]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def write(rows: list[dict[str, object]], out: Path) -> None:
+# The targets of the performance issue: (size, stage, limit, what is checked). "query:*" is the
+# slowest canned query; limits in seconds, MB for memory.
+TARGETS = (
+    ("seed", "cli: atcgraph query", 1.0, "seed `atcgraph query`, start-up included"),
+    ("seed", "cli: atcgraph gaps", 1.0, "seed `atcgraph gaps`, start-up included"),
+    ("seed", "cli: atcgraph build", 3.0, "seed `atcgraph build`"),
+    ("10000", "build", 10.0, "10k full build"),
+    ("10000", "query:*", 0.1, "10k slowest canned query"),
+    ("100000", "build", 120.0, "100k full build"),
+    ("100000", "peak memory (MB)", 4000.0, "100k peak memory"),
+)
+SPEED_UP = 30.0  # at 10k, the baseline's build time over the project's, at least
+
+
+def targets(rows: list[dict[str, object]], budget: float) -> str:
+    """Each target the run measured, with its figure and whether it holds."""
+    found = {(str(r["size"]), str(r["stage"])): r for r in rows}
+    lines = ["| target | measured | limit | holds |", "|---|---:|---:|---|"]
+    for size, stage, limit, what in TARGETS:
+        if stage == "query:*":
+            queries = [r for (s, name), r in found.items() if s == size and name.startswith("query:")]
+            row = max(queries, key=lambda r: float(r["project_s"]), default=None)  # type: ignore[arg-type]
+            what = f"{what} ({str(row['stage'])[6:]})" if row else what
+        else:
+            row = found.get((size, stage))
+        if row is None or row["project_s"] is None:
+            continue
+        unit = "MB" if stage.startswith("peak") else "s"
+        value = float(row["project_s"])  # type: ignore[arg-type]
+        suffix = " MB" if unit == "MB" else ""
+        holds = "yes" if value < limit else "**no**"
+        lines.append(f"| {what} | {_fmt(value, unit)}{suffix} | < {_fmt(limit, unit)}{suffix} | {holds} |")
+    build = found.get(("10000", "build"))
+    if build is not None and build["project_s"]:
+        project = float(build["project_s"])  # type: ignore[arg-type]
+        base = float(build["baseline_s"]) if build["baseline_s"] is not None else budget  # type: ignore[arg-type]
+        holds = base / project >= SPEED_UP
+        lines.append(f"| 10k speed-up over the baseline | {_ratio(build, budget)} | ≥ {SPEED_UP:.0f}× | "
+                     f"{'yes' if holds else '**no**'} |")
+    return "\n".join(lines) + "\n"
+
+
+def write(rows: list[dict[str, object]], out: Path, budget: float) -> None:
     with (out / "results.csv").open("w", newline="", encoding="utf-8") as handle:
         writer = csv.DictWriter(handle, fieldnames=["size", "stage", "baseline_s", "project_s"])
         writer.writeheader()
         writer.writerows(rows)
     machine = f"{os.cpu_count()} cores, Python {sys.version.split()[0]}"
-    (out / "results.md").write_text(f"# atcgraph benchmark\n\n{machine}\n\n{markdown(rows)}\n{NOTES}", encoding="utf-8")
+    (out / "results.md").write_text(f"# atcgraph benchmark\n\n{machine}\n\n{markdown(rows, budget)}\n{NOTES}\n"
+                                    f"## Targets\n\n{targets(rows, budget)}", encoding="utf-8")
 
 
 if __name__ == "__main__":
