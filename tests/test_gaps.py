@@ -8,6 +8,7 @@ import csv
 import io
 import json
 import re
+import shutil
 from pathlib import Path
 
 import pytest
@@ -16,6 +17,7 @@ from rdflib.namespace import RDF
 
 from atcgraph import cli
 from atcgraph.engines import OxigraphEngine, RdflibEngine
+from atcgraph.errors import AtcGraphError
 from atcgraph.gaps import STANDARD, Dimension, GapAnalysis, GapReport, poisson_cdf
 from atcgraph.gaps_render import render, stem
 from atcgraph.paths import Paths
@@ -350,3 +352,15 @@ def test_bad_requests_exit_2_with_a_message(args: list[str], built: Paths, capsy
     assert cli.main(["--build-dir", str(built.build_dir), *args]) == 2
     err = capsys.readouterr().err
     assert err.startswith("atcgraph: error: ") and len(err.splitlines()) == 1
+
+
+def test_a_levelled_query_without_its_values_line_is_refused(tmp_path: Path) -> None:
+    """The level is bound through the same VALUES-line binder as the canned queries' parameters."""
+    root = tmp_path / "root"
+    shutil.copytree(Paths.default().gap_queries_dir, root / "queries" / "gaps")
+    path = root / "queries" / "gaps" / "carrier-categories.rq"
+    path.write_text(re.sub(r"VALUES\s+\?level\s*\{[^}]*\}", "", path.read_text(encoding="utf-8")), encoding="utf-8")
+    analysis = GapAnalysis(Paths.default(root, tmp_path / "build"), engine=None)  # type: ignore[arg-type]
+    assert "VALUES ?level { 2 }" in analysis.text("payload-categories", 2)
+    with pytest.raises(AtcGraphError, match=r"carrier-categories\.rq: needs exactly one 'VALUES \?level"):
+        analysis.text("carrier-categories", 2)

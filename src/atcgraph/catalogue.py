@@ -69,10 +69,17 @@ class CannedQuery:
             if name not in values:
                 continue
             term = parse_iri(values[name], what=f"parameter {name}")
-            text, count = _values_line(name).subn(lambda m: f"{m.group(1)} {term.n3()} {m.group(3)}", text)
-            if count != 1:
-                raise AtcGraphError(f"{self.path}: parameter {name} needs exactly one 'VALUES ?{name} {{ ... }}' line")
+            text = set_values(text, name, term.n3(), where=f"{self.path}: parameter {name}")
         return text
+
+
+def set_values(text: str, name: str, term: str, where: str) -> str:
+    """``text`` with its one ``VALUES ?name { ... }`` line holding ``term`` (SPARQL syntax, checked
+    by the caller); ``where`` names the query in the error when there is not exactly one line."""
+    text, count = _values_line(name).subn(lambda m: f"{m.group(1)} {term} {m.group(3)}", text)
+    if count != 1:
+        raise AtcGraphError(f"{where} needs exactly one 'VALUES ?{name} {{ ... }}' line")
+    return text
 
 
 def catalogue(paths: Paths) -> dict[str, CannedQuery]:

@@ -15,9 +15,7 @@ path cannot check is never silently skipped.
 
 from __future__ import annotations
 
-import os
 import re
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import pyoxigraph as ox
@@ -26,6 +24,7 @@ from rdflib.collection import Collection
 from rdflib.namespace import RDF, RDFS, SH
 from rdflib.term import Node
 
+from atcgraph.engines import on_every_core
 from atcgraph.errors import AtcGraphError
 from atcgraph.progress import bar
 
@@ -66,9 +65,8 @@ def validate_store(store: ox.Store, checks: list[Check], quiet: bool = True) -> 
     Oxigraph releases the GIL while it evaluates a query, so the checks run on one thread per
     core; results are gathered in the checks' order, so the report does not depend on timing.
     """
-    with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
-        results = pool.map(lambda check: _run(store, check), checks)
-        return [v for found in bar(results, "validating", quiet, total=len(checks)) for v in found]
+    results = on_every_core(lambda check: _run(store, check), checks)
+    return [v for found in bar(results, "validating", quiet, total=len(checks)) for v in found]
 
 
 def _run(store: ox.Store, check: Check) -> list[Violation]:

@@ -19,6 +19,7 @@ from pathlib import Path
 
 from atcgraph import __version__
 from atcgraph.build import built_engine
+from atcgraph.catalogue import set_values
 from atcgraph.engines import Engine
 from atcgraph.errors import AtcGraphError
 from atcgraph.paths import Paths
@@ -39,7 +40,6 @@ MAX_LEVEL = 9  # deeper than the ontology's hierarchies: a level past the deepes
 _INCLUDE = re.compile(r"^[ \t]*#include[ \t]+(rows|columns)[ \t]*$", re.MULTILINE)
 _PREFIX = re.compile(r"^PREFIX\s+(\w*):\s*<([^>]*)>\s*$", re.MULTILINE | re.IGNORECASE)
 _HEADER = re.compile(r"^#\+.*\n?", re.MULTILINE)
-_LEVEL = re.compile(r"(VALUES\s+\?level\s*\{)[^}]*(\})")
 
 
 @dataclass(frozen=True)
@@ -236,11 +236,7 @@ class GapAnalysis:
         if not path.is_file():
             raise AtcGraphError(f"{self.paths.relative(path)}: file not found")
         text = path.read_text(encoding="utf-8")
-        if level is not None:
-            text, count = _LEVEL.subn(lambda m: f"{m.group(1)} {level} {m.group(2)}", text)
-            if count != 1:
-                raise AtcGraphError(f"{self.paths.relative(path)}: needs exactly one 'VALUES ?level {{ ... }}' line")
-        return text
+        return text if level is None else set_values(text, "level", str(level), where=f"{self.paths.relative(path)}:")
 
     def compose(self, rows: Dimension, columns: Dimension) -> str:
         """matrix.rq with each ``#include`` line replaced by its dimension's two queries as sub-SELECTs."""

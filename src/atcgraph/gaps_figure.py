@@ -23,7 +23,8 @@ if TYPE_CHECKING:
 ALL, VIVO, EMPTY, MISSING, GAP_BAND = "#9ecae1", "#08519c", "#b8c0c8", "#b2182b", "#fbeaea"
 
 
-def figure(report: GapReport, fmt: str) -> bytes:
+def figures(report: GapReport, formats: tuple[str, ...]) -> dict[str, bytes]:
+    """The figure in each of ``formats`` ("png", "svg"), drawn once."""
     m = report.matrix
     rows, columns = m.row_categories, m.column_categories
     most = max([c.n for c in m.cells.values()] + [1])
@@ -75,8 +76,11 @@ def figure(report: GapReport, fmt: str) -> bytes:
         fig.text(0.01, 0.005, f"Source: Wang J et al. 2023 (CC BY 4.0), via atcgraph {report.version}. "
                  "Red italic on a shaded band: a category with no study.", fontsize=7, color="#5b6773")
         fig.tight_layout(rect=(0, 0.02, 1, 1))
-        buffer = io.BytesIO()
-        metadata = {"Date": None} if fmt == "svg" else {"Software": None}
-        fig.savefig(buffer, format=fmt, dpi=160, metadata=metadata)
+        drawn = {}
+        for fmt in formats:
+            buffer = io.BytesIO()
+            metadata = {"Date": None} if fmt == "svg" else {"Software": None}
+            fig.savefig(buffer, format=fmt, dpi=160, metadata=metadata)
+            drawn[fmt] = buffer.getvalue()
         plt.close(fig)
-    return buffer.getvalue()
+    return drawn

@@ -30,15 +30,26 @@ METHOD = ("Expected = row total × column total / N, the studies a cell would ho
           "lead one to expect evidence that is missing.")
 
 
-def render(report: GapReport, fmt: str) -> bytes:
-    if fmt in ("svg", "png"):
-        from atcgraph.gaps_figure import figure  # matplotlib loads only when a figure is asked for
+FIGURES = ("png", "svg")
 
-        return figure(report, fmt)
+
+def render_all(report: GapReport, formats: tuple[str, ...]) -> dict[str, bytes]:
+    """The report in each of ``formats``; the figure formats share one drawing."""
     writers = {"md": to_markdown, "html": to_html, "csv": to_csv, "json": to_json}
-    if fmt not in writers:
-        raise ValueError(f"unknown format {fmt}")
-    return writers[fmt](report).encode("utf-8")
+    unknown = [fmt for fmt in formats if fmt not in writers and fmt not in FIGURES]
+    if unknown:
+        raise ValueError(f"unknown format {unknown[0]}")
+    rendered = {fmt: writers[fmt](report).encode("utf-8") for fmt in formats if fmt in writers}
+    figures = tuple(fmt for fmt in formats if fmt in FIGURES)
+    if figures:
+        from atcgraph.gaps_figure import figures as draw  # matplotlib loads only when a figure is asked for
+
+        rendered |= draw(report, figures)
+    return {fmt: rendered[fmt] for fmt in formats}
+
+
+def render(report: GapReport, fmt: str) -> bytes:
+    return render_all(report, (fmt,))[fmt]
 
 
 def stem(report: GapReport) -> str:
@@ -50,9 +61,10 @@ def write_set(reports: list[GapReport], directory: Path) -> list[Path]:
     """Each report as md, html, csv and json; the first (the main matrix) also as png and svg; an index."""
     written = []
     for i, report in enumerate(reports):
-        for fmt in ("md", "html", "csv", "json") + (("png", "svg") if i == 0 else ()):
+        formats = ("md", "html", "csv", "json") + (FIGURES if i == 0 else ())
+        for fmt, data in render_all(report, formats).items():
             path = directory / f"{stem(report)}.{fmt}"
-            write_bytes(render(report, fmt), path)
+            write_bytes(data, path)
             written.append(path)
     for name, text in (("index.md", index_markdown(reports)), ("index.html", index_html(reports))):
         write_text(text, directory / name)

@@ -18,15 +18,14 @@ checks cax-dw, cax-adc, cls-nothing2 and eq-diff1 through functional properties 
 
 from __future__ import annotations
 
-import os
 import re
 from collections import defaultdict
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
+from atcgraph.engines import on_every_core
 from atcgraph.errors import InconsistencyError
 from atcgraph.progress import bar
 from atcgraph.vocab import shorten
@@ -317,8 +316,7 @@ def _check_consistency(store: ox.Store, schema: Schema) -> None:
                        lambda row, prop=prop: f"{_describe(store, row[0])} has two different values "
                                               f"{shorten(row[1])} and {shorten(row[2])} of the functional property "
                                               f"{shorten(prop)}"))
-    with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:  # Oxigraph releases the GIL
-        found = pool.map(lambda check: [check[1](row) for row in _rows(store, check[0])], checks)
-        culprits = sorted({line for lines in found for line in lines})
+    found = on_every_core(lambda check: [check[1](row) for row in _rows(store, check[0])], checks)
+    culprits = sorted({line for lines in found for line in lines})
     if culprits:
         raise InconsistencyError(culprits)
