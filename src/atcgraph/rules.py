@@ -18,7 +18,6 @@ checks cax-dw, cax-adc, cls-nothing2 and eq-diff1 through functional properties 
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -219,35 +218,32 @@ def _schema_closure(schema: Schema) -> list[ox.Quad]:
 
 # ------------------------------------------------------------------------------ compiling the rules
 
-def _property_heads(schema: Schema, s: str, p: str, o: str, include_self: bool) -> list[str]:
+Head = tuple[str, str]  # a triple pattern a rule writes, and its key (see Rule)
+
+
+def _property_heads(schema: Schema, s: str, p: str, o: str, include_self: bool) -> list[Head]:
     """Triple patterns that an ``s p o`` triple implies (sub-properties and inverses, closed)."""
-    return sorted(f"{o} <{q}> {s} ." if flipped else f"{s} <{q}> {o} ."
+    return sorted((f"{o} <{q}> {s} ." if flipped else f"{s} <{q}> {o} .", q)
                   for q, flipped in schema.property_states(p)
                   if include_self or (q, flipped) != (p, False))
 
 
-def _type_heads(schema: Schema, x: str, c: str, include_self: bool) -> list[str]:
+def _type_heads(schema: Schema, x: str, c: str, include_self: bool) -> list[Head]:
     """Triple patterns that ``x a c`` implies (superclasses and hasValue values, closed)."""
     classes, values = schema.class_closure(c)
-    heads = {f"{x} a <{d}> ." for d in classes if include_self or d != c}
+    heads = {(f"{x} a <{d}> .", f"a {d}") for d in classes if include_self or d != c}
     for p, v in values:
         heads.update(_property_heads(schema, x, p, f"<{v}>", include_self=True))
     return sorted(heads)
 
 
-_PATTERN = re.compile(r"(\?\w+|<[^>]+>) (a <[^>]+>|<[^>]+>) ")
-
-
-def _keys(patterns: str) -> frozenset[str]:
-    return frozenset(m.group(2).replace("<", "").replace(">", "") for m in _PATTERN.finditer(patterns + " "))
-
-
-def _rule(heads: list[str], body: str, closure: bool = False, reads: frozenset[str] | None = None) -> Rule | None:
+def _rule(heads: list[Head], body: str, reads: set[str], closure: bool = False) -> Rule | None:
+    """``reads``: the keys of the body's triple patterns, which decide when the rule can fire."""
     if not heads:
         return None
-    head = " ".join(heads)
+    head = " ".join(pattern for pattern, _ in heads)
     return Rule(f"INSERT {{ {head} }} WHERE {{ {body} FILTER NOT EXISTS {{ {head} }} }}",
-                _keys(body) if reads is None else reads, _keys(head), closure)
+                frozenset(reads), frozenset(key for _, key in heads), closure)
 
 
 def compile_rules(schema: Schema) -> list[Rule]:
@@ -256,20 +252,21 @@ def compile_rules(schema: Schema) -> list[Rule]:
     properties = set(schema.superproperties) | set(schema.inverses)
     for p in sorted(properties):
         heads = _property_heads(schema, "?x", p, "?y", False)
-        rules.append(_rule([h for h in heads if h.startswith("?x ")], f"?x <{p}> ?y .", True))
-        rules.append(_rule([h for h in heads if h.startswith("?y ")], f"?x <{p}> ?y . FILTER(!isLiteral(?y))", True))
+        rules.append(_rule([h for h in heads if h[0].startswith("?x ")], f"?x <{p}> ?y .", {p}, True))
+        rules.append(_rule([h for h in heads if h[0].startswith("?y ")], f"?x <{p}> ?y . FILTER(!isLiteral(?y))",
+                           {p}, True))
     for c in sorted(c for c in schema.superclasses if not _is_blank(c)):
-        rules.append(_rule(_type_heads(schema, "?x", c, False), f"?x a <{c}> .", True))
+        rules.append(_rule(_type_heads(schema, "?x", c, False), f"?x a <{c}> .", {f"a {c}"}, True))
     for prop, links in schema.chains:
         body = " ".join(f"?v{i} <{p}> ?v{i + 1} ." for i, p in enumerate(links))
-        rules.append(_rule(_property_heads(schema, "?v0", prop, f"?v{len(links)}", True), body))
+        rules.append(_rule(_property_heads(schema, "?v0", prop, f"?v{len(links)}", True), body, set(links)))
     for p in sorted(schema.transitive):
-        rules.append(_rule(_property_heads(schema, "?x", p, "?z", True), f"?x <{p}> ?y . ?y <{p}>+ ?z ."))
+        rules.append(_rule(_property_heads(schema, "?x", p, "?z", True), f"?x <{p}> ?y . ?y <{p}>+ ?z .", {p}))
     for r, p, c in sorted(schema.some_values):
-        rules.append(_rule(_type_heads(schema, "?x", r, False), f"?x <{p}> ?y . ?y a <{c}> ."))
+        rules.append(_rule(_type_heads(schema, "?x", r, False), f"?x <{p}> ?y . ?y a <{c}> .", {p, f"a {c}"}))
     for r, (p, v) in sorted(schema.has_value.items()):
-        heads = [h for h in _type_heads(schema, "?x", r, False) if h != f"?x <{p}> <{v}> ."]
-        rules.append(_rule(heads, f"?x <{p}> <{v}> ."))
+        heads = [h for h in _type_heads(schema, "?x", r, False) if h[0] != f"?x <{p}> <{v}> ."]
+        rules.append(_rule(heads, f"?x <{p}> <{v}> .", {p}))
     for relation, var, extra in ((schema.domains, "?x", ""), (schema.ranges, "?y", " FILTER(!isLiteral(?y))")):
         # Properties with the same domain (range) share one rule that checks each node once.
         by_classes: dict[frozenset[str], list[str]] = defaultdict(list)
@@ -279,7 +276,7 @@ def compile_rules(schema: Schema) -> list[Rule]:
             heads = sorted({h for c in classes for h in _type_heads(schema, var, c, True)})
             values = " ".join(f"<{p}>" for p in sorted(props))
             body = f"{{ SELECT DISTINCT {var} WHERE {{ VALUES ?p {{ {values} }} ?x ?p ?y .{extra} }} }}"
-            rules.append(_rule(heads, body, reads=frozenset(props)))
+            rules.append(_rule(heads, body, set(props)))
     return [rule for rule in rules if rule]
 
 
